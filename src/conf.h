@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 #define PA_DEFAULT_CONFIG "/etc/posauth/posauth.conf"
+#define PA_CONF_MAX_BYTES (1024 * 1024)	/* larger files are refused */
+#define PA_CONF_LINE_MAX 4096		/* bytes per line, without newline */
 
 enum pa_token_kind {
 	PA_TOKEN_ID = 0,	/* verify the id_token */
@@ -37,6 +39,7 @@ struct pa_conf {
 	char *client_secret_file;	/* required, root-owned, mode 0600/0400 */
 	char *ca_file;			/* optional extra trust anchor */
 	char *audience;			/* default: client_id */
+	int audience_is_default;	/* audience copied from client_id */
 	enum pa_token_kind token;	/* default: id_token */
 	unsigned algorithms;		/* PA_ALG_* mask, default PA_ALG_DEFAULT */
 	long leeway;			/* seconds, default 60 */
@@ -98,6 +101,17 @@ int pa_conf_load(const char *path, struct pa_conf **out,
 /* The same for text already in memory; name is used in reports. */
 int pa_conf_parse(const char *text, size_t len, const char *name,
     struct pa_conf **out, pa_conf_report_fn report, void *ctx);
+
+/*
+ * Overrides one top-level key after loading (PAM module arguments), with
+ * the same validation as the file, including the cross-key checks
+ * (timeout >= connect_timeout, uid_min < uid_max). On error the problem
+ * is reported (file "argument", line 0), conf is left unchanged and
+ * PA_ERR_CONFIG is returned. Section entries ([roles], [offline_grace])
+ * cannot be set this way.
+ */
+int pa_conf_set_arg(struct pa_conf *conf, const char *key, const char *value,
+    pa_conf_report_fn report, void *ctx);
 
 void pa_conf_free(struct pa_conf *conf);
 

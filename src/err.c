@@ -16,6 +16,7 @@ pa_strerror(int status)
 	case PA_ERR_SECRET_FILE: return "client secret file unusable";
 	case PA_ERR_USERNAME: return "user name not acceptable";
 	case PA_ERR_NO_PIN: return "no PIN given";
+	case PA_ERR_ROLE_DENIED: return "roles not allowed here";
 	case PA_ERR_UNREACHABLE: return "token service unreachable";
 	case PA_ERR_REJECTED: return "token service rejected the request";
 	case PA_ERR_BAD_RESPONSE: return "unacceptable response from token service";
@@ -41,6 +42,7 @@ pa_strerror(int status)
 	case PA_ERR_TENANT: return "token tenant mismatch";
 	case PA_ERR_STORE: return "token store mismatch";
 	case PA_ERR_ROLES: return "token roles claim malformed";
+	case PA_ERR_UID_RANGE: return "token uid outside the allowed range";
 	case PA_ERR_CACHE: return "device cache unusable";
 	case PA_ERR_CACHE_CORRUPT: return "cache record corrupt or tampered";
 	case PA_ERR_NOT_FOUND: return "not found";
@@ -63,7 +65,7 @@ pa_failure_class(int status)
 	    status == PA_ERR_LOCKED || status == PA_ERR_OFFLINE_DENIED ||
 	    status == PA_ERR_CLOCK)
 		return PA_CLASS_REJECTED;
-	if (status <= PA_ERR_BAD_RESPONSE && status >= PA_ERR_ROLES)
+	if (status <= PA_ERR_BAD_RESPONSE && status >= PA_ERR_UID_RANGE)
 		return PA_CLASS_INVALID;
 	return PA_CLASS_LOCAL;
 }

@@ -22,6 +22,7 @@ enum pa_status {
 	PA_ERR_SECRET_FILE = -7,	/* client secret missing, unsafe owner/mode */
 	PA_ERR_USERNAME = -8,		/* user name fails username_pattern */
 	PA_ERR_NO_PIN = -9,		/* conversation gave no PIN */
+	PA_ERR_ROLE_DENIED = -10,	/* roles fail allow_roles/deny_roles */
 
 	/* the token service could not be asked */
 	PA_ERR_UNREACHABLE = -20,	/* DNS, connect, TLS, timeout, 5xx */
@@ -53,6 +54,7 @@ enum pa_status {
 	PA_ERR_TENANT = -60,
 	PA_ERR_STORE = -61,
 	PA_ERR_ROLES = -62,
+	PA_ERR_UID_RANGE = -63,		/* uid claim outside uid_min..uid_max */
 
 	/* device cache and offline grace (later issues) */
 	PA_ERR_CACHE = -70,		/* unsafe or unusable cache */

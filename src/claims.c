@@ -1,0 +1,399 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "claims.h"
+#include "conf.h"
+#include "err.h"
+#include "user.h"
+
+/* 9999-12-31T23:59:59Z: far enough, and exp + leeway cannot overflow. */
+#define NUMERICDATE_MAX 253402300799LL
+#define CLAIM_PATH_MAX 1024
+
+json_t *
+pa_claim_path(json_t *obj, const char *path)
+{
+	char *copy = NULL, *seg, *dot;
+	json_t *cur = obj, *found = NULL;
+
+	if (obj == NULL || path == NULL || *path == '\0' ||
+	    strnlen(path, CLAIM_PATH_MAX + 1) > CLAIM_PATH_MAX ||
+	    (copy = strdup(path)) == NULL)
+		goto out;
+	for (seg = copy; seg != NULL; seg = dot) {
+		if ((dot = strchr(seg, '.')) != NULL)
+			*dot++ = '\0';
+		/* "a..b" is a typo in the config, never a key named "". */
+		if (*seg == '\0' || !json_is_object(cur) ||
+		    (cur = json_object_get(cur, seg)) == NULL)
+			goto out;
+	}
+	found = cur;
+ out:
+	free(copy);
+	return found;
+}
+
+/*
+ * The string of a JSON string value, or NULL. jansson allows "\u0000"
+ * inside strings; such a value would compare equal to its prefix under
+ * strcmp ("alice\u0000x" vs "alice"), so it is refused.
+ */
+static const char *
+json_plain_string(const json_t *v)
+{
+	const char *s;
+
+	if (!json_is_string(v))
+		return NULL;
+	s = json_string_value(v);
+	if (strlen(s) != json_string_length(v))
+		return NULL;
+	return s;
+}
+
+static int
+claim_string(json_t *payload, const char *path, const char **out)
+{
+	json_t *v;
+
+	*out = NULL;
+	if ((v = pa_claim_path(payload, path)) == NULL)
+		return PA_ERR_CLAIM_MISSING;
+	if ((*out = json_plain_string(v)) == NULL)
+		return PA_ERR_CLAIM_TYPE;
+	return PA_OK;
+}
+
+/*
+ * NumericDate may be non-integral (RFC 7519 §2); we round toward the
+ * stricter side so a fraction never extends a token's life.
+ */
+static int
+claim_time(json_t *v, int round_up, long long *out)
+{
+	long long n;
+	double d, whole;
+
+	if (json_is_integer(v)) {
+		n = json_integer_value(v);
+		if (n < 0 || n > NUMERICDATE_MAX)
+			return PA_ERR_CLAIM_TYPE;
+		*out = n;
+		return PA_OK;
+	}
+	if (!json_is_real(v))
+		return PA_ERR_CLAIM_TYPE;
+	d = json_real_value(v);
+	if (!(d >= 0 && d <= (double)NUMERICDATE_MAX))	/* also NaN, inf */
+		return PA_ERR_CLAIM_TYPE;
+	whole = (double)(long long)d;
+	n = (long long)d;
+	if (round_up && d > whole)
+		n++;
+	*out = n;
+	return PA_OK;
+}
+
+static int
+check_issuer(json_t *payload, const struct pa_conf *conf)
+{
+	const char *iss;
+	int r;
+
+	if ((r = claim_string(payload, "iss", &iss)) != PA_OK)
+		return r;
+	/* OIDC Core §3.1.3.7 (2): exact match, no normalisation. */
+	return strcmp(iss, conf->issuer) == 0 ? PA_OK : PA_ERR_ISSUER;
+}
+
+/* RFC 7519 §4.1.3: a string or an array of strings; ours must be there. */
+static int
+check_audience(json_t *payload, const char *want, size_t *naud)
+{
+	json_t *aud, *item;
+	const char *s;
+	size_t i;
+	int found = 0;
+
+	*naud = 0;
+	if ((aud = json_object_get(payload, "aud")) == NULL)
+		return PA_ERR_CLAIM_MISSING;
+	if (json_is_string(aud)) {
+		*naud = 1;
+		s = json_plain_string(aud);
+		return s != NULL && strcmp(s, want) == 0 ? PA_OK :
+		    PA_ERR_AUDIENCE;
+	}
+	if (!json_is_array(aud) || json_array_size(aud) == 0)
+		return PA_ERR_AUDIENCE;
+	json_array_foreach(aud, i, item) {
+		if ((s = json_plain_string(item)) == NULL)
+			return PA_ERR_AUDIENCE;
+		if (strcmp(s, want) == 0)
+			found = 1;
+	}
+	*naud = json_array_size(aud);
+	return found ? PA_OK : PA_ERR_AUDIENCE;
+}
+
+/*
+ * OIDC Core §3.1.3.7 (4, 5): with several audiences the token must say
+ * which client it was issued to, and azp, when present, must be us: a
+ * token issued to another client of the same service is not ours.
+ */
+static int
+check_azp(json_t *payload, const struct pa_conf *conf, size_t naud)
+{
+	json_t *azp;
+	const char *s;
+
+	if ((azp = json_object_get(payload, "azp")) == NULL)
+		return naud > 1 ? PA_ERR_AZP : PA_OK;
+	if ((s = json_plain_string(azp)) == NULL ||
+	    strcmp(s, conf->client_id) != 0)
+		return PA_ERR_AZP;
+	return PA_OK;
+}
+
+/* RFC 7519 §4.1.4, 4.1.5, 4.1.6, each with the configured leeway. */
+static int
+check_times(json_t *payload, long leeway, long long now, struct pa_claims *c)
+{
+	json_t *v;
+	int r;
+
+	if ((v = json_object_get(payload, "exp")) == NULL)
+		return PA_ERR_CLAIM_MISSING;
+	if ((r = claim_time(v, 0, &c->exp)) != PA_OK)
+		return r;
+	/* "MUST be before the expiration time": at exp it is expired. */
+	if (now >= c->exp + leeway)
+		return PA_ERR_EXPIRED;
+	if ((v = json_object_get(payload, "nbf")) != NULL) {
+		if ((r = claim_time(v, 1, &c->nbf)) != PA_OK)
+			return r;
+		c->has_nbf = 1;
+		if (now + leeway < c->nbf)
+			return PA_ERR_NOT_YET_VALID;
+	}
+	if ((v = json_object_get(payload, "iat")) != NULL) {
+		if ((r = claim_time(v, 1, &c->iat)) != PA_OK)
+			return r;
+		c->has_iat = 1;
+		if (c->iat > now + leeway)
+			return PA_ERR_IAT;
+	}
+	return PA_OK;
+}
+
+static int
+copy_string(const char *s, char **out)
+{
+	if (s == NULL)
+		return PA_OK;
+	if ((*out = strdup(s)) == NULL)
+		return PA_ERR_ALLOC;
+	return PA_OK;
+}
+
+static int
+check_user(json_t *payload, const char *claim, const char *pam_user,
+    struct pa_claims *c)
+{
+	const char *s;
+	int r;
+
+	if ((r = claim_string(payload, claim, &s)) != PA_OK)
+		return r;
+	if (strcmp(s, pam_user) != 0)
+		return PA_ERR_USER_MISMATCH;
+	return copy_string(s, &c->username);
+}
+
+static int
+check_tenant(json_t *payload, const struct pa_conf *conf, const char *claim,
+    struct pa_claims *c)
+{
+	const char *s;
+	int r;
+
+	if (conf->tenant == NULL) {
+		/* Not enforced: keep it for the log when it is a string. */
+		return copy_string(json_plain_string(pa_claim_path(payload,
+		    claim)), &c->tenant);
+	}
+	if ((r = claim_string(payload, claim, &s)) != PA_OK)
+		return r;
+	if (strcmp(s, conf->tenant) != 0)
+		return PA_ERR_TENANT;
+	return copy_string(s, &c->tenant);
+}
+
+/* A staff member may work in several stores: a string or an array. */
+static int
+check_store(json_t *payload, const struct pa_conf *conf, const char *claim,
+    struct pa_claims *c)
+{
+	json_t *v, *item;
+	const char *s;
+	size_t i;
+
+	v = pa_claim_path(payload, claim);
+	if (conf->store == NULL)
+		return copy_string(json_plain_string(v), &c->store);
+	if (v == NULL)
+		return PA_ERR_CLAIM_MISSING;
+	if (json_is_string(v)) {
+		s = json_plain_string(v);
+		if (s == NULL || strcmp(s, conf->store) != 0)
+			return PA_ERR_STORE;
+		return copy_string(s, &c->store);
+	}
+	if (!json_is_array(v))
+		return PA_ERR_STORE;
+	json_array_foreach(v, i, item) {
+		if ((s = json_plain_string(item)) == NULL)
+			return PA_ERR_STORE;
+	}
+	json_array_foreach(v, i, item) {
+		if (strcmp(json_plain_string(item), conf->store) == 0)
+			return copy_string(conf->store, &c->store);
+	}
+	return PA_ERR_STORE;
+}
+
+/*
+ * Roles become group memberships. A claim we do not fully understand
+ * denies the login rather than granting a guessed subset.
+ */
+static int
+copy_roles(json_t *payload, const char *claim, struct pa_claims *c)
+{
+	json_t *v, *item;
+	const char *s;
+	size_t i, n;
+
+	if ((v = pa_claim_path(payload, claim)) == NULL)
+		return PA_OK;
+	if (!json_is_array(v) || (n = json_array_size(v)) > PA_CLAIMS_MAX_ROLES)
+		return PA_ERR_ROLES;
+	if ((c->roles = calloc(n > 0 ? n : 1, sizeof(*c->roles))) == NULL)
+		return PA_ERR_ALLOC;
+	json_array_foreach(v, i, item) {
+		if ((s = json_plain_string(item)) == NULL ||
+		    !pa_role_name_valid(s))
+			return PA_ERR_ROLES;
+		if ((c->roles[c->nroles] = strdup(s)) == NULL)
+			return PA_ERR_ALLOC;
+		c->nroles++;
+	}
+	return PA_OK;
+}
+
+/* The uid picks a passwd entry: only the range the admin set aside. */
+static int
+check_uid(json_t *payload, const struct pa_conf *conf, struct pa_claims *c)
+{
+	json_t *v;
+	json_int_t uid;
+
+	if (conf->uid_claim == NULL)
+		return PA_OK;
+	if ((v = pa_claim_path(payload, conf->uid_claim)) == NULL)
+		return PA_ERR_CLAIM_MISSING;
+	if (!json_is_integer(v))
+		return PA_ERR_CLAIM_TYPE;
+	uid = json_integer_value(v);
+	if (uid < 0 || (unsigned long long)uid < conf->uid_min ||
+	    (unsigned long long)uid > conf->uid_max)
+		return PA_ERR_UID_RANGE;
+	c->uid = uid;
+	c->has_uid = 1;
+	return PA_OK;
+}
+
+static const char *
+claim_name(const char *configured, const char *def)
+{
+	return configured != NULL ? configured : def;
+}
+
+int
+pa_claims_verify(json_t *payload, const struct pa_conf *conf,
+    const char *pam_user, long long now, struct pa_claims **out)
+{
+	struct pa_claims *c = NULL;
+	const char *audience;
+	size_t naud = 0;
+	int r;
+
+	if (out == NULL)
+		return PA_ERR_ARG;
+	*out = NULL;
+	if (!json_is_object(payload) || conf == NULL || pam_user == NULL ||
+	    conf->issuer == NULL || conf->client_id == NULL ||
+	    now < 0 || now > NUMERICDATE_MAX)
+		return PA_ERR_ARG;
+	audience = conf->audience != NULL ? conf->audience : conf->client_id;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return PA_ERR_ALLOC;
+	if ((r = check_issuer(payload, conf)) != PA_OK ||
+	    (r = check_audience(payload, audience, &naud)) != PA_OK ||
+	    (r = check_azp(payload, conf, naud)) != PA_OK ||
+	    (r = check_times(payload, conf->leeway, now, c)) != PA_OK ||
+	    (r = check_user(payload, claim_name(conf->username_claim,
+	    "preferred_username"), pam_user, c)) != PA_OK ||
+	    (r = check_tenant(payload, conf, claim_name(conf->tenant_claim,
+	    "tenant"), c)) != PA_OK ||
+	    (r = check_store(payload, conf, claim_name(conf->store_claim,
+	    "store"), c)) != PA_OK ||
+	    (r = copy_roles(payload, claim_name(conf->roles_claim, "roles"),
+	    c)) != PA_OK ||
+	    (r = check_uid(payload, conf, c)) != PA_OK ||
+	    (r = copy_string(json_plain_string(json_object_get(payload,
+	    "sub")), &c->sub)) != PA_OK ||
+	    (r = copy_string(json_plain_string(json_object_get(payload,
+	    "name")), &c->name)) != PA_OK)
+		goto out;
+	*out = c;
+	c = NULL;
+ out:
+	pa_claims_free(c);
+	return r;
+}
+
+void
+pa_claims_free(struct pa_claims *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nroles; i++)
+		free(c->roles[i]);
+	free(c->roles);
+	free(c->username);
+	free(c->sub);
+	free(c->tenant);
+	free(c->store);
+	free(c->name);
+	free(c);
+}
+
+int
+pa_claims_has_role(const struct pa_claims *c, const char *role)
+{
+	size_t i;
+
+	if (c == NULL || role == NULL)
+		return 0;
+	for (i = 0; i < c->nroles; i++)
+		if (strcmp(c->roles[i], role) == 0)
+			return 1;
+	return 0;
+}
