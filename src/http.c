@@ -1,0 +1,314 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "err.h"
+#include "http.h"
+#include "secret.h"
+
+struct pa_http {
+	CURL *curl;
+	struct pa_http_opts opts;
+	char errbuf[CURL_ERROR_SIZE];
+	/* receive state for the running request */
+	char *buf;
+	size_t len, cap;
+	int oversize;
+};
+
+static size_t
+http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct pa_http *h = arg;
+	size_t n = size * nmemb;
+	size_t want;
+	char *nbuf;
+
+	if (size != 0 && n / size != nmemb)
+		return 0;
+	/* Stop reading as soon as the cap is passed: memory stays bounded. */
+	if (n > h->opts.max_response || h->len > h->opts.max_response - n) {
+		h->oversize = 1;
+		return 0;
+	}
+	if (h->len + n + 1 > h->cap) {
+		want = h->cap ? h->cap : 4096;
+		while (want < h->len + n + 1)
+			want *= 2;
+		if (want > h->opts.max_response + 1)
+			want = h->opts.max_response + 1;
+		if ((nbuf = malloc(want)) == NULL)
+			return 0;
+		if (h->buf != NULL) {
+			memcpy(nbuf, h->buf, h->len);
+			pa_freezero(h->buf, h->cap);
+		}
+		h->buf = nbuf;
+		h->cap = want;
+	}
+	memcpy(h->buf + h->len, data, n);
+	h->len += n;
+	h->buf[h->len] = '\0';
+	return n;
+}
+
+/* Adds ca_file to the trust store on top of the system CAs. */
+static CURLcode
+http_ssl_ctx_cb(CURL *curl, void *sslctx, void *arg)
+{
+	struct pa_http *h = arg;
+	X509_STORE *store;
+
+	(void)curl;
+	if (h->opts.ca_file == NULL)
+		return CURLE_OK;
+	store = SSL_CTX_get_cert_store((SSL_CTX *)sslctx);
+	if (store == NULL || X509_STORE_load_file(store, h->opts.ca_file) != 1)
+		return CURLE_SSL_CACERT_BADFILE;
+	return CURLE_OK;
+}
+
+int
+pa_http_new(const struct pa_http_opts *opts, struct pa_http **out)
+{
+	struct pa_http *h;
+
+	*out = NULL;
+	if (opts->max_response == 0 || opts->max_response > 256u * 1024 * 1024)
+		return PA_ERR_ARG;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return PA_ERR_ALLOC;
+	h->opts = *opts;
+	if ((h->curl = curl_easy_init()) == NULL) {
+		free(h);
+		return PA_ERR_ALLOC;
+	}
+	*out = h;
+	return PA_OK;
+}
+
+void
+pa_http_free(struct pa_http *h)
+{
+	if (h == NULL)
+		return;
+	if (h->curl != NULL)
+		curl_easy_cleanup(h->curl);
+	pa_freezero(h->buf, h->cap);
+	free(h);
+}
+
+const char *
+pa_http_error(const struct pa_http *h)
+{
+	return h->errbuf;
+}
+
+void
+pa_http_resp_clear(struct pa_http_resp *resp)
+{
+	if (resp == NULL)
+		return;
+	pa_freezero(resp->body, resp->len + 1);
+	memset(resp, 0, sizeof(*resp));
+}
+
+static int
+http_setup(struct pa_http *h, const char *url)
+{
+	CURL *c = h->curl;
+	CURLcode e = CURLE_OK;
+
+	curl_easy_reset(c);
+	h->errbuf[0] = '\0';
+	pa_freezero(h->buf, h->cap);
+	h->buf = NULL;
+	h->len = h->cap = 0;
+	h->oversize = 0;
+
+#define SET(opt, val) do { if (e == CURLE_OK) e = curl_easy_setopt(c, opt, val); } while (0)
+	SET(CURLOPT_URL, url);
+	SET(CURLOPT_ERRORBUFFER, h->errbuf);
+	/* Only https, for the first request and any the server asks for. */
+	SET(CURLOPT_PROTOCOLS_STR, "https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	SET(CURLOPT_SSL_CTX_FUNCTION, http_ssl_ctx_cb);
+	SET(CURLOPT_SSL_CTX_DATA, h);
+	/* No SIGALRM: PAM modules live inside other people's processes. */
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_CONNECTTIMEOUT, h->opts.connect_timeout);
+	SET(CURLOPT_TIMEOUT, h->opts.timeout);
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->opts.max_response);
+	SET(CURLOPT_WRITEFUNCTION, http_write_cb);
+	SET(CURLOPT_WRITEDATA, h);
+	/* Proxies come from the config, not from the caller's environment. */
+	SET(CURLOPT_PROXY, "");
+	SET(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+	SET(CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	SET(CURLOPT_ACCEPT_ENCODING, NULL);
+#undef SET
+	return e == CURLE_OK ? PA_OK : PA_ERR_INTERNAL;
+}
+
+static int
+http_perform(struct pa_http *h, struct pa_http_resp *resp)
+{
+	CURLcode e;
+	char *ct = NULL;
+
+	memset(resp, 0, sizeof(*resp));
+	e = curl_easy_perform(h->curl);
+	if (h->oversize || e == CURLE_FILESIZE_EXCEEDED) {
+		snprintf(h->errbuf, sizeof(h->errbuf),
+		    "response larger than %zu bytes", h->opts.max_response);
+		return PA_ERR_BAD_RESPONSE;
+	}
+	if (e != CURLE_OK) {
+		if (h->errbuf[0] == '\0')
+			snprintf(h->errbuf, sizeof(h->errbuf), "%s",
+			    curl_easy_strerror(e));
+		return e == CURLE_OUT_OF_MEMORY ? PA_ERR_ALLOC :
+		    PA_ERR_UNREACHABLE;
+	}
+	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	if (curl_easy_getinfo(h->curl, CURLINFO_CONTENT_TYPE, &ct) ==
+	    CURLE_OK && ct != NULL)
+		snprintf(resp->content_type, sizeof(resp->content_type),
+		    "%s", ct);
+	if (h->buf == NULL) {
+		if ((h->buf = calloc(1, 1)) == NULL)
+			return PA_ERR_ALLOC;
+		h->cap = 1;
+	}
+	resp->body = h->buf;
+	resp->len = h->len;
+	h->buf = NULL;
+	h->len = h->cap = 0;
+	return PA_OK;
+}
+
+int
+pa_http_get(struct pa_http *h, const char *url, struct pa_http_resp *resp)
+{
+	int r;
+
+	if ((r = http_setup(h, url)) != PA_OK)
+		return r;
+	if (curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L) != CURLE_OK)
+		return PA_ERR_INTERNAL;
+	return http_perform(h, resp);
+}
+
+static char *
+http_basic_header(CURL *c, const char *id, const char *secret)
+{
+	char *eid = NULL, *esec = NULL, *joined = NULL, *hdr = NULL;
+	size_t jlen, blen;
+	static const char prefix[] = "Authorization: Basic ";
+
+	if ((eid = curl_easy_escape(c, id, 0)) == NULL ||
+	    (esec = curl_easy_escape(c, secret, 0)) == NULL)
+		goto out;
+	jlen = strlen(eid) + 1 + strlen(esec);
+	if ((joined = malloc(jlen + 1)) == NULL)
+		goto out;
+	snprintf(joined, jlen + 1, "%s:%s", eid, esec);
+	blen = 4 * ((jlen + 2) / 3);
+	if ((hdr = malloc(sizeof(prefix) + blen + 1)) == NULL)
+		goto out;
+	memcpy(hdr, prefix, sizeof(prefix) - 1);
+	EVP_EncodeBlock((unsigned char *)hdr + sizeof(prefix) - 1,
+	    (const unsigned char *)joined, (int)jlen);
+ out:
+	if (esec != NULL) {
+		OPENSSL_cleanse(esec, strlen(esec));
+		curl_free(esec);
+	}
+	curl_free(eid);
+	pa_strfreezero(joined);
+	return hdr;
+}
+
+int
+pa_http_post_form(struct pa_http *h, const char *url,
+    const char *client_id, const char *client_secret,
+    const char *body, struct pa_http_resp *resp)
+{
+	struct curl_slist *hdrs = NULL, *n, *tmp;
+	char *auth = NULL;
+	int r;
+
+	if ((r = http_setup(h, url)) != PA_OK)
+		goto out;
+	r = PA_ERR_ALLOC;
+	if ((auth = http_basic_header(h->curl, client_id, client_secret)) == NULL)
+		goto out;
+	if ((tmp = curl_slist_append(hdrs, auth)) == NULL)
+		goto out;
+	hdrs = tmp;
+	if ((tmp = curl_slist_append(hdrs,
+	    "Content-Type: application/x-www-form-urlencoded")) == NULL)
+		goto out;
+	hdrs = tmp;
+	if ((tmp = curl_slist_append(hdrs, "Accept: application/json")) == NULL)
+		goto out;
+	hdrs = tmp;
+	r = PA_ERR_INTERNAL;
+	/* POSTFIELDS does not copy: the only copy of the PIN stays ours. */
+	if (curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK ||
+	    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)strlen(body)) != CURLE_OK ||
+	    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body) != CURLE_OK)
+		goto out;
+	r = http_perform(h, resp);
+ out:
+	if (h->curl != NULL) {
+		curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
+		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, NULL);
+	}
+	for (n = hdrs; n != NULL; n = n->next)
+		OPENSSL_cleanse(n->data, strlen(n->data));
+	curl_slist_free_all(hdrs);
+	pa_strfreezero(auth);
+	return r;
+}
+
+int
+pa_form_add(char **form, size_t *len, const char *name, const char *value)
+{
+	char *ev = NULL, *en = NULL, *nf = NULL;
+	size_t need;
+	int r = PA_ERR_ALLOC;
+
+	if ((en = curl_easy_escape(NULL, name, 0)) == NULL ||
+	    (ev = curl_easy_escape(NULL, value, 0)) == NULL)
+		goto out;
+	need = *len + (*len ? 1 : 0) + strlen(en) + 1 + strlen(ev) + 1;
+	if ((nf = malloc(need)) == NULL)
+		goto out;
+	snprintf(nf, need, "%s%s%s=%s", *form ? *form : "", *len ? "&" : "",
+	    en, ev);
+	pa_freezero(*form, *len);
+	*form = nf;
+	*len = need - 1;
+	r = PA_OK;
+ out:
+	if (ev != NULL) {
+		OPENSSL_cleanse(ev, strlen(ev));
+		curl_free(ev);
+	}
+	curl_free(en);
+	return r;
+}

@@ -1,0 +1,57 @@
+/*
+ * HTTPS client for the token service, over libcurl. TLS verification is
+ * always on, redirects are never followed, only https is spoken, both the
+ * connect and the whole-request timeouts apply and the body is capped.
+ * One handle serves one login so discovery, JWKS and token requests share
+ * a TLS connection.
+ */
+#ifndef POSAUTH_HTTP_H
+#define POSAUTH_HTTP_H
+
+#include <stddef.h>
+
+struct pa_http;
+
+struct pa_http_opts {
+	const char *ca_file;	/* extra trust anchor, NULL for system CAs only */
+	long connect_timeout;	/* seconds */
+	long timeout;		/* seconds, whole request */
+	size_t max_response;	/* bytes */
+};
+
+struct pa_http_resp {
+	long status;		/* HTTP status code */
+	char *body;		/* NUL-terminated, wiped on free */
+	size_t len;
+	char content_type[64];
+};
+
+int pa_http_new(const struct pa_http_opts *opts, struct pa_http **out);
+void pa_http_free(struct pa_http *h);
+
+/*
+ * Both return PA_OK when an HTTP answer arrived (whatever its status),
+ * PA_ERR_UNREACHABLE when none did (DNS, connect, TLS, timeout) and
+ * PA_ERR_BAD_RESPONSE for an answer larger than max_response.
+ * The last transport error text is kept for logging (pa_http_error).
+ */
+int pa_http_get(struct pa_http *h, const char *url, struct pa_http_resp *resp);
+
+/*
+ * POSTs an application/x-www-form-urlencoded body, authenticating the
+ * client with HTTP Basic as RFC 6749 §2.3.1 says (id and secret are
+ * form-urlencoded before being joined). The body and the Authorization
+ * header are wiped once sent.
+ */
+int pa_http_post_form(struct pa_http *h, const char *url,
+    const char *client_id, const char *client_secret,
+    const char *body, struct pa_http_resp *resp);
+
+const char *pa_http_error(const struct pa_http *h);
+
+void pa_http_resp_clear(struct pa_http_resp *resp);
+
+/* Appends "&name=value" (or "name=value" at the start) form-urlencoded. */
+int pa_form_add(char **form, size_t *len, const char *name, const char *value);
+
+#endif

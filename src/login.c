@@ -1,0 +1,200 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "claims.h"
+#include "conf.h"
+#include "err.h"
+#include "http.h"
+#include "jwk.h"
+#include "jws.h"
+#include "log.h"
+#include "login.h"
+#include "oidc.h"
+#include "provider.h"
+#include "secret.h"
+#include "user.h"
+
+#define CLIENT_SECRET_MAX 4096
+
+int
+pa_pin_acceptable(const char *pin)
+{
+	size_t i;
+
+	if (pin == NULL || pin[0] == '\0')
+		return PA_ERR_NO_PIN;
+	for (i = 0; pin[i] != '\0'; i++) {
+		if (i >= PA_PIN_MAX)
+			return PA_ERR_TOO_LARGE;
+		if ((unsigned char)pin[i] < 0x20 || pin[i] == 0x7f)
+			return PA_ERR_NO_PIN;
+	}
+	return PA_OK;
+}
+
+void
+pa_login_result_clear(struct pa_login_result *res)
+{
+	pa_claims_free(res->claims);
+	pa_tokens_free(res->tokens);
+	memset(res, 0, sizeof(*res));
+}
+
+static int
+login_verify_token(const struct pa_conf *conf, struct pa_provider *prov,
+    const char *token, const char *user, long long now,
+    struct pa_login_result *res)
+{
+	struct pa_jws *jws = NULL;
+	const struct pa_jwk *key = NULL;
+	json_t *payload = NULL;
+	int r;
+
+	res->stage = "token format";
+	if ((r = pa_jws_parse(token, strlen(token), conf->max_response_bytes,
+	    &jws)) != PA_OK)
+		goto out;
+	/* The allowlist is checked before any key is looked up or fetched. */
+	res->stage = "token algorithm";
+	if ((jws->alg & conf->algorithms) == 0) {
+		r = PA_ERR_ALG;
+		goto out;
+	}
+	res->stage = "signing key";
+	if ((r = pa_provider_find_key(prov, jws->kid, now, &key)) != PA_OK)
+		goto out;
+	res->stage = "token signature";
+	if ((r = pa_jws_verify(jws, key, conf->algorithms)) != PA_OK)
+		goto out;
+	res->stage = "token claims";
+	if ((r = pa_jws_claims(jws, &payload)) != PA_OK)
+		goto out;
+	r = pa_claims_verify(payload, conf, user, now, &res->claims);
+ out:
+	json_decref(payload);
+	pa_jws_free(jws);
+	return r;
+}
+
+/* Roles are public and checked printable by the claims parser. */
+static void
+login_log_roles(const struct pa_claims *c, char *out, size_t outlen)
+{
+	size_t i, o = 0;
+	int n;
+
+	out[0] = '\0';
+	for (i = 0; c != NULL && i < c->nroles; i++) {
+		n = snprintf(out + o, outlen - o, "%s%s", i ? "," : "",
+		    c->roles[i]);
+		if (n < 0 || (size_t)n >= outlen - o) {
+			out[o] = '\0';
+			break;
+		}
+		o += (size_t)n;
+	}
+}
+
+static void
+login_log(const struct pa_log *lg, const char *user, int r,
+    const struct pa_login_result *res)
+{
+	char q[PA_QUOTE_MAX], roles[256];
+
+	pa_log_quote(user, q, sizeof(q));
+	if (r == PA_OK) {
+		login_log_roles(res->claims, roles, sizeof(roles));
+		pa_log(lg, LOG_INFO, "user \"%s\": online login accepted, "
+		    "roles [%s]", q, roles);
+		return;
+	}
+	pa_log(lg, r == PA_ERR_UNREACHABLE ? LOG_WARNING : LOG_NOTICE,
+	    "user \"%s\": online login failed, %s: %s at %s%s%s", q,
+	    pa_failure_class_name(pa_failure_class(r)), pa_strerror(r),
+	    res->stage ? res->stage : "start",
+	    res->detail[0] ? ": " : "", res->detail);
+}
+
+int
+pa_login_online(const struct pa_conf *conf, const struct pa_log *lg,
+    const char *user, const char *pin, long long now,
+    struct pa_login_result *res)
+{
+	struct pa_http_opts hopts;
+	struct pa_http *http = NULL;
+	struct pa_provider prov;
+	struct pa_tokens *tokens = NULL;
+	char *secret = NULL;
+	const char *token;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	pa_provider_init(&prov, NULL, conf->issuer);
+
+	/* Nothing leaves the machine for a name or PIN we would refuse. */
+	res->stage = "user name";
+	if ((r = pa_user_valid(user, conf->username_pattern)) != PA_OK)
+		goto out;
+	res->stage = "PIN";
+	if ((r = pa_pin_acceptable(pin)) != PA_OK)
+		goto out;
+	res->stage = "client secret";
+	if ((r = pa_secret_read_file(conf->client_secret_file,
+	    CLIENT_SECRET_MAX, &secret)) != PA_OK)
+		goto out;
+
+	memset(&hopts, 0, sizeof(hopts));
+	hopts.ca_file = conf->ca_file;
+	hopts.connect_timeout = conf->connect_timeout;
+	hopts.timeout = conf->timeout;
+	hopts.max_response = conf->max_response_bytes;
+	if ((r = pa_http_new(&hopts, &http)) != PA_OK)
+		goto out;
+	prov.http = http;
+
+	res->stage = "discovery";
+	if ((r = pa_provider_load_meta(&prov, now)) != PA_OK)
+		goto out_http;
+	res->stage = "token request";
+	r = pa_oidc_password_grant(http, prov.meta, conf->client_id, secret,
+	    user, pin, &tokens);
+	if (r == PA_ERR_REJECTED && tokens != NULL)
+		snprintf(res->detail, sizeof(res->detail), "%s", tokens->error);
+	if (r != PA_OK)
+		goto out_http;
+
+	token = conf->token == PA_TOKEN_ACCESS ? tokens->access_token :
+	    tokens->id_token;
+	res->stage = "token response";
+	if (token == NULL) {
+		r = PA_ERR_BAD_RESPONSE;
+		goto out;
+	}
+	if ((r = login_verify_token(conf, &prov, token, user, now,
+	    res)) != PA_OK)
+		goto out_http;
+	res->tokens = tokens;
+	tokens = NULL;
+	goto out;
+ out_http:
+	if (res->detail[0] == '\0' && pa_http_error(http)[0] != '\0')
+		snprintf(res->detail, sizeof(res->detail), "%s",
+		    pa_http_error(http));
+ out:
+	res->document_fetches = prov.fetches;
+	if (r != PA_OK) {
+		pa_claims_free(res->claims);
+		res->claims = NULL;
+	}
+	login_log(lg, user, r, res);
+	pa_provider_clear(&prov);
+	pa_http_free(http);
+	pa_tokens_free(tokens);
+	pa_strfreezero(secret);
+	return r;
+}

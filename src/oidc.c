@@ -1,0 +1,380 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "err.h"
+#include "http.h"
+#include "oidc.h"
+#include "secret.h"
+
+/* JSON from the network: duplicate keys are ambiguous, so refused. */
+#define OIDC_JSON_FLAGS JSON_REJECT_DUPLICATES
+
+int
+pa_oidc_status_class(long status)
+{
+	if (status >= 200 && status < 300)
+		return PA_OK;
+	/* A failing server is an outage; offline grace may cover it. */
+	if (status >= 500 && status < 600)
+		return PA_ERR_UNREACHABLE;
+	if (status >= 400 && status < 500)
+		return PA_ERR_REJECTED;
+	/* 1xx/3xx: redirects are never followed; anything else is wrong. */
+	return PA_ERR_BAD_RESPONSE;
+}
+
+static int
+json_parse_object(const struct pa_http_resp *resp, json_t **out)
+{
+	json_error_t jerr;
+	json_t *j;
+
+	*out = NULL;
+	if (resp->body == NULL || memchr(resp->body, '\0', resp->len) != NULL)
+		return PA_ERR_JSON;
+	j = json_loadb(resp->body, resp->len, OIDC_JSON_FLAGS, &jerr);
+	if (j == NULL)
+		return PA_ERR_JSON;
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return PA_ERR_JSON;
+	}
+	*out = j;
+	return PA_OK;
+}
+
+/* A copy of a string member; absent is fine when optional. */
+static int
+json_dup_string(json_t *obj, const char *key, int required, char **out)
+{
+	json_t *v = json_object_get(obj, key);
+	const char *s;
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return required ? PA_ERR_BAD_RESPONSE : PA_OK;
+	if (!json_is_string(v))
+		return PA_ERR_BAD_RESPONSE;
+	s = json_string_value(v);
+	/* An embedded NUL would make C see a different string. */
+	if (strlen(s) != json_string_length(v) || *s == '\0')
+		return PA_ERR_BAD_RESPONSE;
+	if ((*out = strdup(s)) == NULL)
+		return PA_ERR_ALLOC;
+	return PA_OK;
+}
+
+static int
+url_is_https(const char *url)
+{
+	return url != NULL && strncmp(url, "https://", 8) == 0 &&
+	    url[8] != '\0' && url[8] != '/' && strpbrk(url, " \t\r\n") == NULL;
+}
+
+void
+pa_oidc_meta_free(struct pa_oidc_meta *m)
+{
+	if (m == NULL)
+		return;
+	free(m->issuer);
+	free(m->token_endpoint);
+	free(m->jwks_uri);
+	free(m->revocation_endpoint);
+	free(m->introspection_endpoint);
+	free(m);
+}
+
+static int
+oidc_meta_from_json(json_t *doc, const char *issuer, struct pa_oidc_meta *m)
+{
+	int r;
+
+	if ((r = json_dup_string(doc, "issuer", 1, &m->issuer)) != PA_OK ||
+	    (r = json_dup_string(doc, "token_endpoint", 1,
+	    &m->token_endpoint)) != PA_OK ||
+	    (r = json_dup_string(doc, "jwks_uri", 1, &m->jwks_uri)) != PA_OK ||
+	    (r = json_dup_string(doc, "revocation_endpoint", 0,
+	    &m->revocation_endpoint)) != PA_OK ||
+	    (r = json_dup_string(doc, "introspection_endpoint", 0,
+	    &m->introspection_endpoint)) != PA_OK)
+		return r;
+	/*
+	 * OIDC Discovery §4.3: the issuer in the document must be exactly the
+	 * one we asked, or a document planted elsewhere could redirect us to
+	 * another provider's keys.
+	 */
+	if (strcmp(m->issuer, issuer) != 0)
+		return PA_ERR_BAD_RESPONSE;
+	if (!url_is_https(m->token_endpoint) || !url_is_https(m->jwks_uri) ||
+	    (m->revocation_endpoint != NULL &&
+	    !url_is_https(m->revocation_endpoint)) ||
+	    (m->introspection_endpoint != NULL &&
+	    !url_is_https(m->introspection_endpoint)))
+		return PA_ERR_BAD_RESPONSE;
+	return PA_OK;
+}
+
+int
+pa_oidc_get_json(struct pa_http *h, const char *url, char **body,
+    size_t *len)
+{
+	struct pa_http_resp resp = { 0 };
+	int r;
+
+	*body = NULL;
+	*len = 0;
+	if ((r = pa_http_get(h, url, &resp)) != PA_OK)
+		goto out;
+	if ((r = pa_oidc_status_class(resp.status)) != PA_OK) {
+		/* A 4xx here is a broken or misconfigured service, not a "no". */
+		if (r == PA_ERR_REJECTED)
+			r = PA_ERR_BAD_RESPONSE;
+		goto out;
+	}
+	if (resp.status != 200) {
+		r = PA_ERR_BAD_RESPONSE;
+		goto out;
+	}
+	*body = resp.body;
+	*len = resp.len;
+	resp.body = NULL;
+	resp.len = 0;
+ out:
+	pa_http_resp_clear(&resp);
+	return r;
+}
+
+char *
+pa_oidc_discovery_url(const char *issuer)
+{
+	static const char suffix[] = "/.well-known/openid-configuration";
+	size_t ilen = strlen(issuer);
+	char *url;
+
+	/* Discovery §4: a trailing slash on the issuer is dropped first. */
+	if (ilen > 0 && issuer[ilen - 1] == '/')
+		ilen--;
+	if ((url = malloc(ilen + sizeof(suffix))) == NULL)
+		return NULL;
+	memcpy(url, issuer, ilen);
+	memcpy(url + ilen, suffix, sizeof(suffix));
+	return url;
+}
+
+int
+pa_oidc_meta_parse(const char *body, size_t len, const char *issuer,
+    struct pa_oidc_meta **out)
+{
+	struct pa_http_resp fake = { 0 };
+	struct pa_oidc_meta *m = NULL;
+	json_t *doc = NULL;
+	int r;
+
+	*out = NULL;
+	fake.body = (char *)body;
+	fake.len = len;
+	if ((r = json_parse_object(&fake, &doc)) != PA_OK)
+		goto out;
+	r = PA_ERR_ALLOC;
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		goto out;
+	if ((r = oidc_meta_from_json(doc, issuer, m)) != PA_OK)
+		goto out;
+	*out = m;
+	m = NULL;
+	r = PA_OK;
+ out:
+	if (r == PA_ERR_JSON)
+		r = PA_ERR_BAD_RESPONSE;
+	pa_oidc_meta_free(m);
+	json_decref(doc);
+	return r;
+}
+
+void
+pa_tokens_free(struct pa_tokens *t)
+{
+	if (t == NULL)
+		return;
+	pa_strfreezero(t->access_token);
+	pa_strfreezero(t->id_token);
+	pa_strfreezero(t->refresh_token);
+	pa_freezero(t, sizeof(*t));
+}
+
+/* RFC 6749 §5.2: remember the error code (printable, short) for logs. */
+static void
+tokens_note_error(json_t *doc, struct pa_tokens *t)
+{
+	json_t *e = doc ? json_object_get(doc, "error") : NULL;
+	const char *s;
+	size_t i;
+
+	snprintf(t->error, sizeof(t->error), "%s", "unspecified");
+	if (!json_is_string(e))
+		return;
+	s = json_string_value(e);
+	for (i = 0; s[i] != '\0' && i + 1 < sizeof(t->error); i++) {
+		/* §5.2 limits the code to %x20-21 / %x23-5B / %x5D-7E. */
+		if (s[i] < 0x21 || s[i] > 0x7e || s[i] == '"' || s[i] == '\\')
+			return;
+	}
+	snprintf(t->error, sizeof(t->error), "%.*s", (int)i, s);
+}
+
+static int
+tokens_from_json(json_t *doc, struct pa_tokens *t)
+{
+	json_t *v;
+	int r;
+
+	if ((r = json_dup_string(doc, "access_token", 1,
+	    &t->access_token)) != PA_OK ||
+	    (r = json_dup_string(doc, "id_token", 0, &t->id_token)) != PA_OK ||
+	    (r = json_dup_string(doc, "refresh_token", 0,
+	    &t->refresh_token)) != PA_OK)
+		return r;
+	v = json_object_get(doc, "token_type");
+	/* RFC 6749 §7.1: we only know how to use bearer tokens. */
+	if (!json_is_string(v) || strcasecmp(json_string_value(v), "Bearer"))
+		return PA_ERR_BAD_RESPONSE;
+	v = json_object_get(doc, "expires_in");
+	if (v != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > 10L * 365 * 86400)
+			return PA_ERR_BAD_RESPONSE;
+		t->expires_in = (long)json_integer_value(v);
+	}
+	return PA_OK;
+}
+
+static int
+oidc_token_request(struct pa_http *h, const struct pa_oidc_meta *m,
+    const char *client_id, const char *client_secret, const char *form,
+    struct pa_tokens **out)
+{
+	struct pa_http_resp resp = { 0 };
+	struct pa_tokens *t = NULL;
+	json_t *doc = NULL;
+	int r, cls;
+
+	*out = NULL;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return PA_ERR_ALLOC;
+	if ((r = pa_http_post_form(h, m->token_endpoint, client_id,
+	    client_secret, form, &resp)) != PA_OK)
+		goto out;
+	cls = pa_oidc_status_class(resp.status);
+	if (cls == PA_ERR_REJECTED) {
+		/* The body is only read for its error code; junk is fine. */
+		if (json_parse_object(&resp, &doc) != PA_OK)
+			doc = NULL;
+		tokens_note_error(doc, t);
+		*out = t;
+		t = NULL;
+		r = PA_ERR_REJECTED;
+		goto out;
+	}
+	if ((r = cls) != PA_OK)
+		goto out;
+	if (resp.status != 200) {
+		r = PA_ERR_BAD_RESPONSE;
+		goto out;
+	}
+	if ((r = json_parse_object(&resp, &doc)) != PA_OK ||
+	    (r = tokens_from_json(doc, t)) != PA_OK)
+		goto out;
+	*out = t;
+	t = NULL;
+	r = PA_OK;
+ out:
+	if (doc != NULL) {
+		/* jansson keeps its own copies of the token strings. */
+		json_t *v;
+		const char *k;
+		json_object_foreach(doc, k, v)
+			if (json_is_string(v))
+				OPENSSL_cleanse((char *)json_string_value(v),
+				    json_string_length(v));
+		json_decref(doc);
+	}
+	pa_tokens_free(t);
+	pa_http_resp_clear(&resp);
+	return r;
+}
+
+int
+pa_oidc_password_grant(struct pa_http *h, const struct pa_oidc_meta *m,
+    const char *client_id, const char *client_secret,
+    const char *username, const char *pin, struct pa_tokens **out)
+{
+	char *form = NULL;
+	size_t len = 0;
+	int r;
+
+	*out = NULL;
+	if ((r = pa_form_add(&form, &len, "grant_type", "password")) != PA_OK ||
+	    (r = pa_form_add(&form, &len, "username", username)) != PA_OK ||
+	    (r = pa_form_add(&form, &len, "password", pin)) != PA_OK ||
+	    (r = pa_form_add(&form, &len, "scope", "openid")) != PA_OK)
+		goto out;
+	r = oidc_token_request(h, m, client_id, client_secret, form, out);
+ out:
+	pa_freezero(form, len);
+	return r;
+}
+
+int
+pa_oidc_refresh_grant(struct pa_http *h, const struct pa_oidc_meta *m,
+    const char *client_id, const char *client_secret,
+    const char *refresh_token, struct pa_tokens **out)
+{
+	char *form = NULL;
+	size_t len = 0;
+	int r;
+
+	*out = NULL;
+	if ((r = pa_form_add(&form, &len, "grant_type",
+	    "refresh_token")) != PA_OK ||
+	    (r = pa_form_add(&form, &len, "refresh_token",
+	    refresh_token)) != PA_OK)
+		goto out;
+	r = oidc_token_request(h, m, client_id, client_secret, form, out);
+ out:
+	pa_freezero(form, len);
+	return r;
+}
+
+int
+pa_oidc_revoke(struct pa_http *h, const struct pa_oidc_meta *m,
+    const char *client_id, const char *client_secret,
+    const char *token, const char *hint)
+{
+	struct pa_http_resp resp = { 0 };
+	char *form = NULL;
+	size_t len = 0;
+	int r;
+
+	if (m->revocation_endpoint == NULL)
+		return PA_ERR_NOT_FOUND;
+	if ((r = pa_form_add(&form, &len, "token", token)) != PA_OK ||
+	    (hint != NULL && (r = pa_form_add(&form, &len, "token_type_hint",
+	    hint)) != PA_OK))
+		goto out;
+	if ((r = pa_http_post_form(h, m->revocation_endpoint, client_id,
+	    client_secret, form, &resp)) != PA_OK)
+		goto out;
+	/* RFC 7009 §2.2: 200 whether or not the token was known. */
+	r = pa_oidc_status_class(resp.status);
+ out:
+	pa_http_resp_clear(&resp);
+	pa_freezero(form, len);
+	return r;
+}

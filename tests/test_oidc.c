@@ -1,0 +1,79 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "http.h"
+#include "oidc.h"
+#include "tap.h"
+
+#define ISS "https://id.example.test"
+
+static int
+parse(const char *doc)
+{
+	struct pa_oidc_meta *m = NULL;
+	int r = pa_oidc_meta_parse(doc, strlen(doc), ISS, &m);
+
+	pa_oidc_meta_free(m);
+	return r;
+}
+
+int
+main(void)
+{
+	struct pa_oidc_meta *m = NULL;
+	const char *good = "{\"issuer\":\"" ISS "\","
+	    "\"token_endpoint\":\"https://id.example.test/token\","
+	    "\"jwks_uri\":\"https://id.example.test/jwks\","
+	    "\"revocation_endpoint\":\"https://id.example.test/revoke\"}";
+	char *url, *form = NULL;
+	size_t len = 0;
+
+	ok(pa_oidc_meta_parse(good, strlen(good), ISS, &m) == PA_OK &&
+	    strcmp(m->jwks_uri, "https://id.example.test/jwks") == 0 &&
+	    m->introspection_endpoint == NULL,
+	    "test_discovery_document_parsed");
+	pa_oidc_meta_free(m);
+	ok(parse("{\"issuer\":\"https://evil.test\","
+	    "\"token_endpoint\":\"https://id.example.test/token\","
+	    "\"jwks_uri\":\"https://id.example.test/jwks\"}") ==
+	    PA_ERR_BAD_RESPONSE, "test_discovery_issuer_mismatch_refused");
+	ok(parse("{\"issuer\":\"" ISS "\","
+	    "\"token_endpoint\":\"http://id.example.test/token\","
+	    "\"jwks_uri\":\"https://id.example.test/jwks\"}") ==
+	    PA_ERR_BAD_RESPONSE, "test_plain_http_endpoint_refused");
+	ok(parse("{\"issuer\":\"" ISS "\","
+	    "\"token_endpoint\":\"https://id.example.test/token\"}") ==
+	    PA_ERR_BAD_RESPONSE, "test_missing_jwks_uri_refused");
+	ok(parse("{\"issuer\":\"" ISS "\",\"issuer\":\"" ISS "\"}") ==
+	    PA_ERR_BAD_RESPONSE, "test_duplicate_keys_refused");
+	ok(parse("[1,2]") == PA_ERR_BAD_RESPONSE && parse("garbage") ==
+	    PA_ERR_BAD_RESPONSE, "test_non_object_refused");
+	ok(parse("{\"issuer\":\"https://id.example.test\\u0000x\","
+	    "\"token_endpoint\":\"https://id.example.test/token\","
+	    "\"jwks_uri\":\"https://id.example.test/jwks\"}") ==
+	    PA_ERR_BAD_RESPONSE, "test_embedded_nul_refused");
+
+	url = pa_oidc_discovery_url("https://id.example.test/realms/x/");
+	ok(url && strcmp(url, "https://id.example.test/realms/x/"
+	    ".well-known/openid-configuration") == 0,
+	    "test_discovery_url_drops_trailing_slash");
+	free(url);
+
+	ok(pa_oidc_status_class(200) == PA_OK &&
+	    pa_oidc_status_class(503) == PA_ERR_UNREACHABLE &&
+	    pa_oidc_status_class(500) == PA_ERR_UNREACHABLE &&
+	    pa_oidc_status_class(400) == PA_ERR_REJECTED &&
+	    pa_oidc_status_class(401) == PA_ERR_REJECTED &&
+	    pa_oidc_status_class(302) == PA_ERR_BAD_RESPONSE,
+	    "test_http_status_classes");
+
+	ok(pa_form_add(&form, &len, "grant_type", "password") == PA_OK &&
+	    pa_form_add(&form, &len, "password", "a&b=c d%") == PA_OK &&
+	    strcmp(form, "grant_type=password&password=a%26b%3Dc%20d%25") == 0
+	    && len == strlen(form), "test_form_values_escaped");
+	free(form);
+	return tap_done();
+}
