@@ -1,0 +1,135 @@
+/*
+ * A small PAM client for tests: runs a sequence of PAM operations for one
+ * user, with the PIN read once from stdin, and prints the PAM environment
+ * on request (pamtester cannot). With -n it repeats the sequence in one
+ * process, for leak measurements; -m prints the resident set size (KiB)
+ * before and after.
+ *
+ *   pam_client [-n COUNT] [-m] SERVICE USER op...   op: auth acct open close env
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <security/pam_appl.h>
+
+static char pin[1024];
+
+static int
+conv(int n, const struct pam_message **msg, struct pam_response **resp,
+    void *data)
+{
+	struct pam_response *r;
+	int i;
+
+	(void)data;
+	if (n <= 0 || (r = calloc((size_t)n, sizeof(*r))) == NULL)
+		return PAM_CONV_ERR;
+	for (i = 0; i < n; i++) {
+		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF ||
+		    msg[i]->msg_style == PAM_PROMPT_ECHO_ON)
+			r[i].resp = strdup(pin);
+		else
+			fprintf(stderr, "%s\n", msg[i]->msg);
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+static long
+rss_kib(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+static int
+run_once(const char *service, const char *user, int nops, char **ops,
+    int quiet)
+{
+	struct pam_conv pc = { conv, NULL };
+	pam_handle_t *pamh = NULL;
+	char **env, **e;
+	int i, r, fail = 0;
+
+	if ((r = pam_start(service, user, &pc, &pamh)) != PAM_SUCCESS) {
+		fprintf(stderr, "pam_start: %d\n", r);
+		return 1;
+	}
+	for (i = 0; i < nops && !fail; i++) {
+		if (strcmp(ops[i], "auth") == 0)
+			r = pam_authenticate(pamh, 0);
+		else if (strcmp(ops[i], "acct") == 0)
+			r = pam_acct_mgmt(pamh, 0);
+		else if (strcmp(ops[i], "open") == 0)
+			r = pam_open_session(pamh, 0);
+		else if (strcmp(ops[i], "close") == 0)
+			r = pam_close_session(pamh, 0);
+		else if (strcmp(ops[i], "env") == 0) {
+			env = pam_getenvlist(pamh);
+			for (e = env; e != NULL && *e != NULL; e++) {
+				if (!quiet)
+					printf("%s\n", *e);
+				free(*e);
+			}
+			free(env);
+			r = PAM_SUCCESS;
+		} else {
+			fprintf(stderr, "unknown op %s\n", ops[i]);
+			r = PAM_SYSTEM_ERR;
+		}
+		if (r != PAM_SUCCESS) {
+			fprintf(stderr, "%s: %s\n", ops[i], pam_strerror(pamh, r));
+			fail = 1;
+		}
+	}
+	pam_end(pamh, r);
+	return fail;
+}
+
+int
+main(int argc, char **argv)
+{
+	long count = 1, n, fails = 0;
+	int ch, mem = 0;
+	size_t len;
+
+	while ((ch = getopt(argc, argv, "n:m")) != -1) {
+		if (ch == 'n')
+			count = strtol(optarg, NULL, 10);
+		else if (ch == 'm')
+			mem = 1;
+		else
+			return 2;
+	}
+	if (argc - optind < 3 || count < 1)
+		return 2;
+	if (fgets(pin, sizeof(pin), stdin) == NULL)
+		pin[0] = '\0';
+	len = strlen(pin);
+	if (len > 0 && pin[len - 1] == '\n')
+		pin[len - 1] = '\0';
+	for (n = 0; n < count; n++) {
+		fails += run_once(argv[optind], argv[optind + 1], argc - optind - 2,
+		    argv + optind + 2, count > 1);
+		if (mem && (n == 0 || n == count / 10))
+			printf("rss_kib after %ld: %ld\n", n + 1, rss_kib());
+	}
+	if (mem)
+		printf("rss_kib after %ld: %ld\n", count, rss_kib());
+	if (count > 1)
+		printf("cycles %ld failed %ld\n", count, fails);
+	return fails ? 1 : 0;
+}
