@@ -43,6 +43,16 @@ pa_provider_forget(void)
 	pthread_mutex_unlock(&cache_lock);
 }
 
+/*
+ * libpam dlclose()s the module at pam_end(): without this the copies would
+ * leak once per PAM handle in a long-lived process.
+ */
+__attribute__((destructor)) static void
+provider_unload(void)
+{
+	pa_provider_forget();
+}
+
 static char *
 memdup0(const char *s, size_t len)
 {
