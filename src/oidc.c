@@ -255,6 +255,50 @@ tokens_from_json(json_t *doc, struct pa_tokens *t)
 	return PA_OK;
 }
 
+/* JSON strings hold token copies: wipe them before jansson frees them. */
+static void
+json_wipe_strings(json_t *doc)
+{
+	json_t *v;
+	const char *k;
+
+	json_object_foreach(doc, k, v)
+		if (json_is_string(v))
+			OPENSSL_cleanse((char *)json_string_value(v),
+			    json_string_length(v));
+}
+
+int
+pa_oidc_tokens_parse(const char *body, size_t len, struct pa_tokens **out)
+{
+	struct pa_http_resp fake = { 0 };
+	struct pa_tokens *t = NULL;
+	json_t *doc = NULL;
+	int r;
+
+	*out = NULL;
+	fake.body = (char *)body;
+	fake.len = len;
+	if ((r = json_parse_object(&fake, &doc)) != PA_OK) {
+		r = PA_ERR_BAD_RESPONSE;
+		goto out;
+	}
+	r = PA_ERR_ALLOC;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		goto out;
+	if ((r = tokens_from_json(doc, t)) != PA_OK)
+		goto out;
+	*out = t;
+	t = NULL;
+ out:
+	if (doc != NULL) {
+		json_wipe_strings(doc);
+		json_decref(doc);
+	}
+	pa_tokens_free(t);
+	return r;
+}
+
 static int
 oidc_token_request(struct pa_http *h, const struct pa_oidc_meta *m,
     const char *client_id, const char *client_secret, const char *form,
@@ -288,21 +332,12 @@ oidc_token_request(struct pa_http *h, const struct pa_oidc_meta *m,
 		r = PA_ERR_BAD_RESPONSE;
 		goto out;
 	}
-	if ((r = json_parse_object(&resp, &doc)) != PA_OK ||
-	    (r = tokens_from_json(doc, t)) != PA_OK)
-		goto out;
-	*out = t;
+	pa_tokens_free(t);
 	t = NULL;
-	r = PA_OK;
+	r = pa_oidc_tokens_parse(resp.body, resp.len, out);
  out:
 	if (doc != NULL) {
-		/* jansson keeps its own copies of the token strings. */
-		json_t *v;
-		const char *k;
-		json_object_foreach(doc, k, v)
-			if (json_is_string(v))
-				OPENSSL_cleanse((char *)json_string_value(v),
-				    json_string_length(v));
+		json_wipe_strings(doc);
 		json_decref(doc);
 	}
 	pa_tokens_free(t);

@@ -56,6 +56,10 @@ int pa_oidc_revoke(struct pa_http *h, const struct pa_oidc_meta *m,
     const char *client_id, const char *client_secret,
     const char *token, const char *hint);
 
+/* Parses a successful token response body (RFC 6749 §5.1). */
+int pa_oidc_tokens_parse(const char *body, size_t len,
+    struct pa_tokens **out);
+
 void pa_tokens_free(struct pa_tokens *t);
 
 /* Maps an HTTP status of the token service to our status space. */

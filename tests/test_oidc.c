@@ -75,5 +75,30 @@ main(void)
 	    strcmp(form, "grant_type=password&password=a%26b%3Dc%20d%25") == 0
 	    && len == strlen(form), "test_form_values_escaped");
 	free(form);
+	{
+		struct pa_tokens *t = NULL;
+		const char *tr = "{\"access_token\":\"a.b.c\",\"id_token\":"
+		    "\"d.e.f\",\"token_type\":\"Bearer\",\"expires_in\":300}";
+
+		ok(pa_oidc_tokens_parse(tr, strlen(tr), &t) == PA_OK &&
+		    strcmp(t->id_token, "d.e.f") == 0 && t->expires_in == 300 &&
+		    t->refresh_token == NULL, "test_token_response_parsed");
+		pa_tokens_free(t);
+		tr = "{\"access_token\":\"a\",\"token_type\":\"MAC\"}";
+		ok(pa_oidc_tokens_parse(tr, strlen(tr), &t) ==
+		    PA_ERR_BAD_RESPONSE, "test_non_bearer_token_refused");
+		tr = "{\"token_type\":\"Bearer\"}";
+		ok(pa_oidc_tokens_parse(tr, strlen(tr), &t) ==
+		    PA_ERR_BAD_RESPONSE, "test_missing_access_token_refused");
+		tr = "{\"access_token\":\"a\",\"token_type\":\"bearer\","
+		    "\"expires_in\":-5}";
+		ok(pa_oidc_tokens_parse(tr, strlen(tr), &t) ==
+		    PA_ERR_BAD_RESPONSE, "test_negative_expiry_refused");
+		tr = "{\"access_token\":5,\"token_type\":\"Bearer\"}";
+		ok(pa_oidc_tokens_parse(tr, strlen(tr), &t) ==
+		    PA_ERR_BAD_RESPONSE, "test_non_string_token_refused");
+		ok(pa_oidc_tokens_parse("[]", 2, &t) == PA_ERR_BAD_RESPONSE &&
+		    t == NULL, "test_array_response_refused");
+	}
 	return tap_done();
 }
