@@ -1,0 +1,1089 @@
+#!/usr/bin/python3
+"""tokend - the reference OAuth2/OIDC token service for pam_posauth tests.
+
+A deliberately small HTTPS provider: password and refresh_token grants with
+client_secret_basic (RFC 6749), revocation (RFC 7009), introspection
+(RFC 7662), discovery and JWKS.  It signs its JWTs by hand with
+python3-cryptography instead of a JOSE library, so that the test-only
+forging modes (alg none, HS256 keyed with the public key, jku/jwk headers,
+...) can build exactly the malformed tokens an attacker would, and so that
+the module's verifier is checked against an independent implementation.
+
+It is a TEST server: keys live in memory, state is lost on exit, and
+/_test/control lets any loopback client break it on purpose.  Never expose
+it beyond 127.0.0.1.
+"""
+
+import argparse
+import base64
+import hashlib
+import hmac
+import ipaddress
+import json
+import os
+import secrets
+import signal
+import socket
+import ssl
+import sys
+import threading
+import time
+import uuid
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, quote, unquote_plus, urlsplit
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature, encode_dss_signature)
+
+# alg -> (key type, hash, EC curve, EC coordinate size); RFC 7518 §3.1.
+ALGS = {
+    "RS256": ("RSA", hashes.SHA256, None, 0),
+    "RS384": ("RSA", hashes.SHA384, None, 0),
+    "RS512": ("RSA", hashes.SHA512, None, 0),
+    "PS256": ("RSA", hashes.SHA256, None, 0),
+    "ES256": ("EC", hashes.SHA256, ec.SECP256R1, 32),
+    "ES384": ("EC", hashes.SHA384, ec.SECP384R1, 48),
+    "EdDSA": ("OKP", None, None, 0),
+}
+
+FAULTS = ("none", "down", "http500", "http503", "slow", "bad_json",
+          "trickle", "huge", "redirect")
+FORGES = ("none", "alg_none", "hs256_pubkey", "wrong_iss", "wrong_aud",
+          "multi_aud_no_azp", "multi_aud_wrong_azp", "wrong_tenant",
+          "wrong_store", "wrong_user", "expired", "not_yet_valid",
+          "iat_future", "no_exp", "tampered_payload", "unknown_kid",
+          "jku_header", "jwk_header", "crit_unknown", "garbage", "oversize",
+          "roles_not_array", "wrong_alg_for_key")
+ENDPOINTS = ("discovery", "jwks", "token", "revoke", "introspect")
+
+DEFAULT_SETTINGS = {
+    "fault": "none",
+    "fault_endpoints": None,        # None: every endpoint the fault fits
+    "slow_seconds": 5.0,
+    "forge": "none",
+    "expires_in": 300,
+    "wrong_issuer_in_discovery": False,
+}
+
+DEFAULT_SCOPE = "openid pos"
+REFRESH_LIFETIME = 8 * 3600
+MAX_BODY = 64 * 1024
+HUGE_BODY = 64 * 1024 * 1024
+TRICKLE_INTERVAL = 2.0
+ATTACKER_JKU = "https://attacker.invalid/jwks.json"
+# Valid scope-token characters, RFC 6749 §3.3.
+SCOPE_CHARS = frozenset(chr(c) for c in range(0x21, 0x7f)) - {'"', "\\"}
+
+_log_lock = threading.Lock()
+
+
+def log(msg):
+    with _log_lock:
+        sys.stderr.write("%s tokend[%d]: %s\n"
+                         % (time.strftime("%H:%M:%S"), os.getpid(), msg))
+        sys.stderr.flush()
+
+
+def b64u(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64u_decode(text):
+    if isinstance(text, str):
+        text = text.encode("ascii")
+    return base64.urlsafe_b64decode(text + b"=" * (-len(text) % 4))
+
+
+def b64u_json(obj):
+    return b64u(json.dumps(obj, separators=(",", ":")).encode("utf-8"))
+
+
+def uint_bytes(n, size=0):
+    return n.to_bytes(max(size, (n.bit_length() + 7) // 8), "big")
+
+
+class SigningKey:
+    """One asymmetric key with its kid; signs and verifies JWS input."""
+
+    def __init__(self, alg):
+        self.alg = alg
+        self.kty, self._hash, curve, self._size = ALGS[alg]
+        if self.kty == "RSA":
+            self._key = rsa.generate_private_key(65537, 2048)
+        elif self.kty == "EC":
+            self._key = ec.generate_private_key(curve())
+        else:
+            self._key = ed25519.Ed25519PrivateKey.generate()
+        self.kid = "%s-%s" % (alg.lower(), secrets.token_hex(6))
+        self.public = self._key.public_key()
+
+    def _rsa_padding(self):
+        if self.alg.startswith("PS"):
+            # RFC 7518 §3.5: the salt is as long as the hash output.
+            return padding.PSS(mgf=padding.MGF1(self._hash()),
+                               salt_length=self._hash.digest_size)
+        return padding.PKCS1v15()
+
+    def sign(self, data):
+        if self.kty == "RSA":
+            return self._key.sign(data, self._rsa_padding(), self._hash())
+        if self.kty == "EC":
+            # JWS wants the raw r||s form, not DER (RFC 7518 §3.4).
+            r, s = decode_dss_signature(
+                self._key.sign(data, ec.ECDSA(self._hash())))
+            return uint_bytes(r, self._size) + uint_bytes(s, self._size)
+        return self._key.sign(data)
+
+    def verify(self, data, sig):
+        try:
+            if self.kty == "RSA":
+                self.public.verify(sig, data, self._rsa_padding(),
+                                   self._hash())
+            elif self.kty == "EC":
+                if len(sig) != 2 * self._size:
+                    return False
+                der = encode_dss_signature(
+                    int.from_bytes(sig[:self._size], "big"),
+                    int.from_bytes(sig[self._size:], "big"))
+                self.public.verify(der, data, ec.ECDSA(self._hash()))
+            else:
+                self.public.verify(sig, data)
+        except InvalidSignature:
+            return False
+        return True
+
+    def public_jwk(self):
+        jwk = {"kty": self.kty, "kid": self.kid, "use": "sig",
+               "alg": self.alg}
+        if self.kty == "RSA":
+            nums = self.public.public_numbers()
+            jwk.update(n=b64u(uint_bytes(nums.n)), e=b64u(uint_bytes(nums.e)))
+        elif self.kty == "EC":
+            nums = self.public.public_numbers()
+            jwk.update(crv="P-256" if self._size == 32 else "P-384",
+                       x=b64u(uint_bytes(nums.x, self._size)),
+                       y=b64u(uint_bytes(nums.y, self._size)))
+        else:
+            raw = self.public.public_bytes(serialization.Encoding.Raw,
+                                           serialization.PublicFormat.Raw)
+            jwk.update(crv="Ed25519", x=b64u(raw))
+        return jwk
+
+    def public_pem(self):
+        return self.public.public_bytes(
+            serialization.Encoding.PEM,
+            serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def jws(header, claims, key):
+    signing_input = b64u_json(header) + "." + b64u_json(claims)
+    return signing_input + "." + b64u(key.sign(signing_input.encode("ascii")))
+
+
+class User:
+    def __init__(self, entry):
+        def need(field, kinds):
+            value = entry.get(field)
+            if not isinstance(value, kinds) or value in ("", []):
+                raise ValueError("user %r: bad or missing %r"
+                                 % (entry.get("username"), field))
+            return value
+
+        self.username = need("username", str)
+        self.pin = need("pin", str)
+        self.roles = need("roles", list)
+        self.tenant = need("tenant", str)
+        self.store = need("store", (str, list))
+        self.name = entry.get("name", self.username)
+        if not all(isinstance(r, str) for r in self.roles):
+            raise ValueError("user %r: roles must be strings" % self.username)
+        if isinstance(self.store, list) and \
+                not all(isinstance(s, str) for s in self.store):
+            raise ValueError("user %r: stores must be strings"
+                             % self.username)
+        # sub must never change for a person (OIDC Core §2), so it is
+        # derived from tenant and username, not from process state.
+        self.sub = entry.get("sub") or str(uuid.uuid5(
+            uuid.NAMESPACE_URL,
+            "posauth:%s:%s" % (self.tenant, self.username)))
+
+
+def load_users(path):
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    users = {}
+    for entry in doc.get("users", []):
+        user = User(entry)
+        if user.username in users:
+            raise ValueError("duplicate user %r" % user.username)
+        users[user.username] = user
+    if not users:
+        raise ValueError("no users")
+    return users
+
+
+class Family:
+    """Every refresh token descended from one login (one grant)."""
+
+    def __init__(self, user, scope):
+        self.id = secrets.token_hex(8)
+        self.username = user.username
+        self.scope = scope
+        self.revoked = False
+        self.refresh_hashes = []
+        self.jtis = set()
+
+
+class RefreshRecord:
+    def __init__(self, family, now):
+        self.family = family
+        self.used = False
+        self.iat = now
+        self.exp = now + REFRESH_LIFETIME
+
+
+class OAuthError(Exception):
+    """An RFC 6749 §5.2 error response."""
+
+    def __init__(self, status, error, description):
+        super().__init__(description)
+        self.status = status
+        self.error = error
+        self.description = description
+
+
+class State:
+    """Everything shared between request threads, behind one lock."""
+
+    def __init__(self, users, client_id, client_secret, alg):
+        self.lock = threading.RLock()
+        self.users = users
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self.issuer = None
+        self.base_url = None
+        self.settings = dict(DEFAULT_SETTINGS)
+        self.keys = [SigningKey(alg)]     # current key first
+        self._attacker_keys = {}
+        self._refresh = {}                # sha256(token) -> RefreshRecord
+        self._jti_family = {}
+        self._revoked_jtis = set()
+        self._reuse_detected = 0
+        self.reset_stats()
+
+    # --- keys -----------------------------------------------------------
+
+    @property
+    def current(self):
+        return self.keys[0]
+
+    def attacker_key(self, alg):
+        """A key that is never published, cached so tests see one kid."""
+        if alg not in self._attacker_keys:
+            self._attacker_keys[alg] = SigningKey(alg)
+        return self._attacker_keys[alg]
+
+    def key_by_kid(self, kid):
+        for key in self.keys:
+            if key.kid == kid:
+                return key
+        return None
+
+    def jwks(self):
+        with self.lock:
+            return {"keys": [k.public_jwk() for k in self.keys]}
+
+    # --- settings -------------------------------------------------------
+
+    def public_settings(self):
+        s = dict(self.settings)
+        s.update(alg=self.current.alg, current_kid=self.current.kid,
+                 kids=[k.kid for k in self.keys], issuer=self.issuer,
+                 client_id=self.client_id)
+        return s
+
+    def control(self, req):
+        """Apply a /_test/control body; raises ValueError on a bad field."""
+        known = set(DEFAULT_SETTINGS) | {"rotate", "drop_old_keys", "alg",
+                                         "reset"}
+        unknown = set(req) - known
+        if unknown:
+            # A typo in a test must fail loudly, not silently test nothing.
+            raise ValueError("unknown field(s): %s" % ", ".join(sorted(unknown)))
+        checks = {
+            "fault": lambda v: v in FAULTS,
+            "forge": lambda v: v in FORGES,
+            "alg": lambda v: v in ALGS,
+            "slow_seconds": lambda v: isinstance(v, (int, float))
+            and not isinstance(v, bool) and 0 <= v <= 600,
+            "expires_in": lambda v: isinstance(v, int)
+            and not isinstance(v, bool) and -86400 <= v <= 86400,
+            "fault_endpoints": lambda v: v is None or (
+                isinstance(v, list) and all(e in ENDPOINTS for e in v)),
+        }
+        for field, value in req.items():
+            check = checks.get(field, lambda v: isinstance(v, bool))
+            if not check(value):
+                raise ValueError("bad value for %s: %r" % (field, value))
+        with self.lock:
+            if req.get("reset"):
+                self.settings = dict(DEFAULT_SETTINGS)
+            if "alg" in req and req["alg"] != self.current.alg:
+                self.keys.insert(0, SigningKey(req["alg"]))
+            if req.get("rotate"):
+                self.keys.insert(0, SigningKey(self.current.alg))
+            if req.get("drop_old_keys"):
+                del self.keys[1:]
+            for field in DEFAULT_SETTINGS:
+                if field in req:
+                    self.settings[field] = req[field]
+            return self.public_settings()
+
+    def fault_for(self, endpoint):
+        with self.lock:
+            only = self.settings["fault_endpoints"]
+            if only is not None and endpoint not in only:
+                return "none"
+            return self.settings["fault"]
+
+    # --- stats ----------------------------------------------------------
+
+    def reset_stats(self):
+        with self.lock:
+            self.stats = {"discovery": 0, "jwks": 0,
+                          "token": {"password": 0, "refresh_token": 0,
+                                    "other": 0},
+                          "revoke": 0, "introspect": 0, "redirected": 0}
+
+    def count(self, endpoint, grant=None):
+        with self.lock:
+            if endpoint == "token":
+                if grant not in ("password", "refresh_token"):
+                    grant = "other"
+                self.stats["token"][grant] += 1
+            elif endpoint in self.stats:
+                self.stats[endpoint] += 1
+
+    def revoked_summary(self):
+        with self.lock:
+            families = {r.family.id: r.family for r in self._refresh.values()}
+            revoked = [f for f in families.values() if f.revoked]
+            return {"families_revoked": len(revoked),
+                    "refresh_tokens_revoked":
+                        sum(len(f.refresh_hashes) for f in revoked),
+                    "access_tokens_revoked": len(self._revoked_jtis) +
+                        sum(len(f.jtis) for f in revoked),
+                    "reuse_detected": self._reuse_detected}
+
+    # --- clients and users ----------------------------------------------
+
+    def client_ok(self, client_id, secret):
+        # Both compared in constant time: the secret is what a timing
+        # oracle would leak, and the id costs nothing to protect too.
+        id_ok = hmac.compare_digest(client_id.encode(), self.client_id.encode())
+        secret_ok = hmac.compare_digest(secret.encode(),
+                                        self._client_secret.encode())
+        return id_ok and secret_ok
+
+    def check_pin(self, username, pin):
+        user = self.users.get(username)
+        # Compare against a dummy for unknown users, so the answer time
+        # does not tell which usernames exist.
+        expected = user.pin if user else "\0" * 16
+        match = hmac.compare_digest(expected.encode(), pin.encode())
+        return user if (user and match) else None
+
+    # --- tokens ---------------------------------------------------------
+
+    def _claims(self, user, now, expires_in):
+        return {"iss": self.issuer, "sub": user.sub, "aud": self.client_id,
+                "azp": self.client_id, "exp": now + expires_in, "iat": now,
+                "nbf": now, "jti": str(uuid.uuid4()),
+                "preferred_username": user.username, "name": user.name,
+                "roles": list(user.roles), "tenant": user.tenant,
+                "store": user.store}
+
+    def _forge_claims(self, claims, forge, user, now):
+        """Claim-level lies: the signature stays valid."""
+        if forge == "wrong_iss":
+            claims["iss"] = "https://issuer.attacker.invalid"
+        elif forge == "wrong_aud":
+            claims["aud"] = claims["azp"] = "other-client"
+        elif forge == "multi_aud_no_azp":
+            claims["aud"] = [self.client_id, "other"]
+            del claims["azp"]
+        elif forge == "multi_aud_wrong_azp":
+            claims["aud"] = [self.client_id, "other"]
+            claims["azp"] = "other"
+        elif forge == "wrong_tenant":
+            claims["tenant"] = "evil"
+        elif forge == "wrong_store":
+            claims["store"] = "store-999"
+        elif forge == "wrong_user":
+            others = [u for u in self.users if u != user.username]
+            claims["preferred_username"] = others[0] if others else "nobody"
+        elif forge == "expired":
+            claims["exp"] = now - 3600
+            claims["iat"] = claims["nbf"] = now - 3600 - 300
+        elif forge == "not_yet_valid":
+            claims["nbf"] = now + 3600
+        elif forge == "iat_future":
+            claims["iat"] = now + 3600
+        elif forge == "no_exp":
+            del claims["exp"]
+        elif forge == "roles_not_array":
+            claims["roles"] = " ".join(user.roles)
+        elif forge == "oversize":
+            claims["pad"] = "A" * (200 * 1024)
+
+    def _encode(self, header, claims, forge):
+        """Header- and signature-level lies."""
+        key = self.current
+        if forge == "garbage":
+            return "not.a.jwt!!"
+        if forge == "alg_none":
+            header["alg"] = "none"
+            return b64u_json(header) + "." + b64u_json(claims) + "."
+        if forge == "hs256_pubkey":
+            # The classic key-confusion attack: a verifier that lets the
+            # header pick the algorithm will HMAC with the public key PEM.
+            header["alg"] = "HS256"
+            signing_input = b64u_json(header) + "." + b64u_json(claims)
+            mac = hmac.new(key.public_pem(), signing_input.encode("ascii"),
+                           hashlib.sha256).digest()
+            return signing_input + "." + b64u(mac)
+        if forge in ("unknown_kid", "jku_header", "jwk_header"):
+            attacker = self.attacker_key(key.alg)
+            header["kid"] = attacker.kid
+            if forge == "jku_header":
+                header["jku"] = ATTACKER_JKU
+            elif forge == "jwk_header":
+                header["jwk"] = attacker.public_jwk()
+            return jws(header, claims, attacker)
+        if forge == "wrong_alg_for_key":
+            # The header names an algorithm of another key type while the
+            # kid points at our key: the verifier must tie alg to the key.
+            other = "ES256" if key.kty == "RSA" else "RS256"
+            header["alg"] = other
+            return jws(header, claims, self.attacker_key(other))
+        if forge == "crit_unknown":
+            # RFC 7515 §4.1.11: an unknown crit extension makes it invalid.
+            header["crit"] = ["exp_ext"]
+            header["exp_ext"] = int(time.time()) + 3600
+        token = jws(header, claims, key)
+        if forge == "tampered_payload":
+            h, _, sig = token.split(".")
+            claims = dict(claims, roles=["admin"])
+            token = h + "." + b64u_json(claims) + "." + sig
+        return token
+
+    def _jwt(self, claims, typ, forge, user, now):
+        claims = dict(claims)
+        self._forge_claims(claims, forge, user, now)
+        header = {"alg": self.current.alg, "typ": typ, "kid": self.current.kid}
+        return self._encode(header, claims, forge)
+
+    def issue(self, user, family):
+        """Mint an access token, id token and refresh token (lock held)."""
+        now = int(time.time())
+        expires_in = self.settings["expires_in"]
+        forge = self.settings["forge"]
+        at_claims = self._claims(user, now, expires_in)
+        at_claims["scope"] = family.scope
+        at_claims["client_id"] = self.client_id
+        id_claims = self._claims(user, now, expires_in)
+        # RFC 9068 §2.1: access tokens are typed so that an id token can
+        # never be replayed as one.
+        access = self._jwt(at_claims, "at+jwt", forge, user, now)
+        id_token = self._jwt(id_claims, "JWT", forge, user, now)
+        family.jtis.add(at_claims["jti"])
+        self._jti_family[at_claims["jti"]] = family
+        refresh = secrets.token_urlsafe(32)
+        digest = hashlib.sha256(refresh.encode()).hexdigest()
+        self._refresh[digest] = RefreshRecord(family, now)
+        family.refresh_hashes.append(digest)
+        return {"access_token": access, "id_token": id_token,
+                "refresh_token": refresh, "token_type": "Bearer",
+                "expires_in": expires_in, "scope": family.scope}
+
+    def password_grant(self, username, pin, scope):
+        user = self.check_pin(username, pin)
+        if user is None:
+            raise OAuthError(400, "invalid_grant", "invalid username or PIN")
+        with self.lock:
+            return self.issue(user, Family(user, scope))
+
+    def refresh_grant(self, token, scope):
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        with self.lock:
+            rec = self._refresh.get(digest)
+            if rec is None or rec.family.revoked:
+                raise OAuthError(400, "invalid_grant", "invalid refresh token")
+            family = rec.family
+            if rec.used:
+                # A rotated-out token came back: either the client or a
+                # thief holds a copy, so nothing from this login can be
+                # trusted (OAuth 2.0 Security BCP, RFC 9700 §4.14.2).
+                self._reuse_detected += 1
+                family.revoked = True
+                raise OAuthError(400, "invalid_grant",
+                                 "refresh token reused; grant revoked")
+            if rec.exp <= time.time():
+                raise OAuthError(400, "invalid_grant", "refresh token expired")
+            user = self.users.get(family.username)
+            if user is None:
+                family.revoked = True
+                raise OAuthError(400, "invalid_grant", "user no longer exists")
+            if scope is not None and \
+                    not set(scope.split()) <= set(family.scope.split()):
+                # RFC 6749 §6: a refresh may narrow the scope, never widen.
+                raise OAuthError(400, "invalid_scope",
+                                 "scope exceeds the original grant")
+            rec.used = True
+            return self.issue(user, family)
+
+    def verify_access_token(self, token):
+        """Claims of an honest, live access token of ours, else None."""
+        try:
+            h64, p64, s64 = token.split(".")
+            header = json.loads(b64u_decode(h64))
+            claims = json.loads(b64u_decode(p64))
+            sig = b64u_decode(s64)
+        except (ValueError, TypeError):
+            return None
+        if not isinstance(header, dict) or not isinstance(claims, dict):
+            return None
+        with self.lock:
+            key = self.key_by_kid(header.get("kid"))
+            if key is None or header.get("alg") != key.alg or "crit" in header:
+                return None
+            if header.get("typ") != "at+jwt":
+                return None
+            if not key.verify((h64 + "." + p64).encode("ascii"), sig):
+                return None
+            now = time.time()
+            exp, nbf = claims.get("exp"), claims.get("nbf", 0)
+            if not isinstance(exp, int) or exp <= now or \
+                    not isinstance(nbf, int) or nbf > now:
+                return None
+            if claims.get("iss") != self.issuer:
+                return None
+            jti = claims.get("jti")
+            family = self._jti_family.get(jti)
+            if jti in self._revoked_jtis or (family and family.revoked):
+                return None
+            return claims
+
+    def introspect(self, token):
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        with self.lock:
+            rec = self._refresh.get(digest)
+            if rec is not None:
+                live = not (rec.used or rec.family.revoked
+                            or rec.exp <= time.time())
+                user = self.users.get(rec.family.username)
+                if not live or user is None:
+                    return {"active": False}
+                return {"active": True, "token_type": "refresh_token",
+                        "client_id": self.client_id,
+                        "username": user.username, "sub": user.sub,
+                        "scope": rec.family.scope, "iat": rec.iat,
+                        "exp": rec.exp, "iss": self.issuer}
+        claims = self.verify_access_token(token)
+        if claims is None:
+            return {"active": False}
+        out = dict(claims)
+        out.update(active=True, token_type="Bearer",
+                   username=claims.get("preferred_username"))
+        return out
+
+    def revoke(self, token):
+        """RFC 7009 §2.2: unknown or invalid tokens are not an error."""
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        with self.lock:
+            rec = self._refresh.get(digest)
+            if rec is not None:
+                # §2.1: revoking a refresh token ends the whole grant,
+                # including the access tokens minted from it.
+                rec.family.revoked = True
+                return "refresh_token"
+        claims = self.verify_access_token(token)
+        if claims is not None:
+            with self.lock:
+                self._revoked_jtis.add(claims.get("jti"))
+            return "access_token"
+        return "unknown"
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 64
+
+    def __init__(self, address, ssl_ctx, state):
+        self.ssl_ctx = ssl_ctx
+        self.state = state
+        super().__init__(address, Handler)
+
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        # The TLS handshake runs later, in the request's own thread: a
+        # client that connects and then stalls must not block the others.
+        return (self.ssl_ctx.wrap_socket(sock, server_side=True,
+                                         do_handshake_on_connect=False),
+                addr)
+
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        log("%s connection error: %s: %s" % (client_address[0],
+                                             type(exc).__name__, exc))
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "tokend/1"
+    sys_version = ""
+    timeout = 30        # an idle or half-sent request frees its thread
+
+    # --- plumbing -------------------------------------------------------
+
+    def setup(self):
+        self.request.settimeout(self.timeout)
+        self.request.do_handshake()
+        super().setup()
+
+    def log_request(self, code="-", size="-"):
+        # BaseHTTPRequestHandler's own lines (parse errors) would echo the
+        # raw request line, which could carry anything a client typed.
+        self._log_line(code, "")
+
+    def log_message(self, fmt, *args):
+        log("%s %s" % (self.client_address[0], fmt % args))
+
+    def _log_line(self, status, note):
+        path = urlsplit(getattr(self, "path", "") or "").path[:128]
+        ms = (time.monotonic() - getattr(self, "_t0", time.monotonic())) * 1000
+        log("%s %s %s %s %dms%s" % (
+            self.client_address[0], getattr(self, "command", None) or "-",
+            json.dumps(path), status, ms, " " + note if note else ""))
+
+    def _send(self, status, body=b"", ctype="application/json",
+              headers=(), trickle=False):
+        lines = ["HTTP/1.1 %d %s" % (status, HTTPStatus(status).phrase),
+                 "Date: " + self.date_time_string(),
+                 "Server: " + self.server_version,
+                 "Content-Length: %d" % len(body)]
+        if body:
+            lines.append("Content-Type: " + ctype)
+        lines.extend("%s: %s" % h for h in headers)
+        if self.close_connection:
+            lines.append("Connection: close")
+        raw = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+        self._status = status
+        try:
+            if trickle:
+                for i in range(len(raw)):
+                    self.wfile.write(raw[i:i + 1])
+                    time.sleep(TRICKLE_INTERVAL)
+            else:
+                self.wfile.write(raw)
+        except OSError as exc:
+            self._note += " client-gone(%s)" % type(exc).__name__
+            self.close_connection = True
+
+    def _json(self, status, obj, headers=(), **kw):
+        body = json.dumps(obj, separators=(",", ":")).encode("utf-8")
+        self._send(status, body, headers=headers, **kw)
+
+    def _oauth_error(self, err, trickle=False):
+        headers = [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+        if err.status == 401:
+            # RFC 6749 §5.2: 401 must name the scheme the client should use.
+            headers.append(("WWW-Authenticate",
+                            'Basic realm="tokend", error="%s"' % err.error))
+        self._note += " error=" + err.error
+        self._json(err.status, {"error": err.error,
+                                "error_description": err.description},
+                   headers=headers, trickle=trickle)
+
+    def _read_body(self):
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            self._send(411)
+            return None
+        length = self.headers.get("Content-Length")
+        if length is None:
+            return b""
+        try:
+            n = int(length)
+        except ValueError:
+            n = -1
+        if n < 0 or n > MAX_BODY:
+            # Unread bytes would be parsed as the next request: drop it.
+            self.close_connection = True
+            self._send(413 if n > MAX_BODY else 400)
+            return None
+        return self.rfile.read(n)
+
+    # --- dispatch -------------------------------------------------------
+
+    def do_GET(self):
+        self._dispatch()
+
+    def do_POST(self):
+        self._dispatch()
+
+    def _dispatch(self):
+        self._t0 = time.monotonic()
+        self._status = "-"
+        self._note = ""
+        try:
+            body = self._read_body()
+            if body is not None:
+                self._route(urlsplit(self.path).path, body)
+        except Exception as exc:        # noqa: BLE001 - keep serving
+            self._note += " exception=%s" % type(exc).__name__
+            log("handler error: %r" % exc)
+            if self._status == "-":
+                self.close_connection = True
+                self._json(500, {"error": "server_error"})
+        self._log_line(self._status, self._note.strip())
+
+    def _endpoint_for(self, path):
+        state = self.server.state
+        issuer_path = urlsplit(state.issuer).path.rstrip("/")
+        if path in ("/.well-known/openid-configuration",
+                    "/.well-known/oauth-authorization-server",
+                    issuer_path + "/.well-known/openid-configuration"):
+            return "discovery"
+        return {"/jwks": "jwks", "/token": "token", "/revoke": "revoke",
+                "/introspect": "introspect"}.get(path)
+
+    def _route(self, path, body):
+        if path.startswith("/_test/"):
+            return self._test_endpoint(path, body)
+        endpoint = self._endpoint_for(path)
+        if endpoint is None:
+            return self._json(404, {"error": "not_found"})
+        state = self.server.state
+        form = None
+        if endpoint in ("token", "revoke", "introspect"):
+            try:
+                form = self._parse_form(body)
+            except OAuthError as err:
+                form = err
+        grant = form.get("grant_type") if isinstance(form, dict) else None
+        state.count(endpoint, grant)
+        if grant:
+            self._note += " grant=" + json.dumps(grant[:32])
+
+        fault = state.fault_for(endpoint)
+        if fault != "none":
+            self._note += " fault=" + fault
+            if self._apply_fault(fault, endpoint, path):
+                return
+        trickle = fault == "trickle"
+
+        want = "GET" if endpoint in ("discovery", "jwks") else "POST"
+        if self.command != want:
+            return self._send(405, headers=[("Allow", want)], trickle=trickle)
+        if endpoint == "discovery":
+            return self._json(200, self._discovery(), trickle=trickle)
+        if endpoint == "jwks":
+            return self._json(200, state.jwks(), trickle=trickle)
+        try:
+            if isinstance(form, OAuthError):
+                raise form
+            self._authenticate_client(form)
+            handler = {"token": self._token, "revoke": self._revoke,
+                       "introspect": self._introspect}[endpoint]
+            status, obj = handler(form)
+        except OAuthError as err:
+            return self._oauth_error(err, trickle=trickle)
+        if endpoint == "token" and fault == "bad_json":
+            # A 200 that claims JSON but is an HTML error page, as a
+            # misconfigured proxy in front of the IdP would send.
+            return self._send(200, b"<html><body>Service Unavailable"
+                              b"</body></html>", trickle=trickle)
+        if obj is None:
+            return self._send(status, trickle=trickle)
+        return self._json(status, obj, trickle=trickle, headers=[
+            ("Cache-Control", "no-store"), ("Pragma", "no-cache")])
+
+    def _apply_fault(self, fault, endpoint, path):
+        """Act out a fault; True when the response is already handled."""
+        state = self.server.state
+        if fault == "down":
+            self.close_connection = True
+            self._status = "dropped"
+            return True
+        if fault == "slow":
+            time.sleep(state.settings["slow_seconds"])
+        elif fault in ("http500", "http503"):
+            status = 500 if fault == "http500" else 503
+            headers = [("Retry-After", "1")] if status == 503 else []
+            self._json(status, {"error": "temporarily_unavailable"},
+                       headers=headers)
+            return True
+        elif fault == "redirect":
+            # Points back at us so a test can prove (via the "redirected"
+            # counter) that the client did not follow it.
+            location = "%s/_test/redirected?from=%s" % (state.base_url,
+                                                        quote(path))
+            self._send(302, headers=[("Location", location)])
+            return True
+        elif fault == "huge" and endpoint == "token":
+            self._send_huge()
+            return True
+        return False
+
+    def _send_huge(self):
+        prefix, suffix = b'{"access_token":"', b'"}'
+        filler = HUGE_BODY - len(prefix) - len(suffix)
+        head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                "Content-Length: %d\r\nConnection: close\r\n\r\n" % HUGE_BODY)
+        self.close_connection = True
+        self._status = 200
+        chunk = b"A" * (1 << 20)
+        try:
+            self.wfile.write(head.encode("ascii") + prefix)
+            while filler > 0:
+                self.wfile.write(chunk[:filler])
+                filler -= len(chunk)
+            self.wfile.write(suffix)
+        except OSError as exc:
+            self._note += " client-gone(%s)" % type(exc).__name__
+
+    # --- OAuth endpoints ------------------------------------------------
+
+    def _parse_form(self, body):
+        ctype = self.headers.get("Content-Type", "").split(";")[0].strip()
+        if ctype.lower() != "application/x-www-form-urlencoded":
+            raise OAuthError(400, "invalid_request",
+                             "expected application/x-www-form-urlencoded")
+        try:
+            pairs = parse_qs(body.decode("utf-8"), keep_blank_values=True,
+                             strict_parsing=bool(body), max_num_fields=32)
+        except ValueError:
+            raise OAuthError(400, "invalid_request", "malformed form body")
+        for name, values in pairs.items():
+            if len(values) > 1:
+                # RFC 6749 §3.2: a repeated parameter is an error, not a
+                # choice for the server to make.
+                raise OAuthError(400, "invalid_request",
+                                 "parameter %s repeated" % name)
+        return {k: v[0] for k, v in pairs.items()}
+
+    def _authenticate_client(self, form):
+        """client_secret_basic only (RFC 6749 §2.3.1)."""
+        state = self.server.state
+        if "client_secret" in form:
+            # §2.3.1 lets servers refuse secrets in the body; we do, so a
+            # client that sends them there fails the tests.
+            raise OAuthError(401, "invalid_client",
+                             "client_secret_basic is the only method")
+        auth = self.headers.get("Authorization", "")
+        scheme, _, creds = auth.partition(" ")
+        if scheme.lower() != "basic":
+            raise OAuthError(401, "invalid_client", "client authentication "
+                             "required (HTTP Basic)")
+        try:
+            decoded = base64.b64decode(creds.strip(), validate=True)
+            raw_id, sep, raw_secret = decoded.decode("utf-8").partition(":")
+        except ValueError:
+            raise OAuthError(401, "invalid_client", "malformed Basic header")
+        # Both halves are form-urlencoded before Basic encoding (§2.3.1).
+        client_id, secret = unquote_plus(raw_id), unquote_plus(raw_secret)
+        if not sep or not state.client_ok(client_id, secret):
+            raise OAuthError(401, "invalid_client", "client authentication "
+                             "failed")
+        if form.get("client_id", client_id) != client_id:
+            raise OAuthError(401, "invalid_client", "client_id mismatch")
+
+    def _token(self, form):
+        state = self.server.state
+        grant = form.get("grant_type")
+        if not grant:
+            raise OAuthError(400, "invalid_request", "grant_type missing")
+        scope = form.get("scope")
+        if scope is not None and (not scope.split(" ") or
+                                  not all(t and set(t) <= SCOPE_CHARS
+                                          for t in scope.split(" "))):
+            raise OAuthError(400, "invalid_scope", "malformed scope")
+        if grant == "password":
+            username, pin = form.get("username"), form.get("password")
+            if not username or pin is None:
+                raise OAuthError(400, "invalid_request",
+                                 "username and password are required")
+            self._note += " user=" + json.dumps(username[:64])
+            return 200, state.password_grant(username, pin,
+                                             scope or DEFAULT_SCOPE)
+        if grant == "refresh_token":
+            token = form.get("refresh_token")
+            if not token:
+                raise OAuthError(400, "invalid_request",
+                                 "refresh_token is required")
+            return 200, state.refresh_grant(token, scope)
+        raise OAuthError(400, "unsupported_grant_type",
+                         "only password and refresh_token are supported")
+
+    def _revoke(self, form):
+        token = form.get("token")
+        if not token:
+            raise OAuthError(400, "invalid_request", "token is required")
+        self._note += " revoked=" + self.server.state.revoke(token)
+        return 200, None
+
+    def _introspect(self, form):
+        token = form.get("token")
+        if not token:
+            raise OAuthError(400, "invalid_request", "token is required")
+        result = self.server.state.introspect(token)
+        self._note += " active=%s" % str(result["active"]).lower()
+        return 200, result
+
+    def _discovery(self):
+        state = self.server.state
+        with state.lock:
+            algs = list(dict.fromkeys(k.alg for k in state.keys))
+            issuer = state.issuer
+            if state.settings["wrong_issuer_in_discovery"]:
+                issuer = "https://wrong-issuer.invalid"
+        base = state.base_url
+        return {
+            "issuer": issuer,
+            "token_endpoint": base + "/token",
+            "jwks_uri": base + "/jwks",
+            "revocation_endpoint": base + "/revoke",
+            "introspection_endpoint": base + "/introspect",
+            "grant_types_supported": ["password", "refresh_token"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+            "revocation_endpoint_auth_methods_supported":
+                ["client_secret_basic"],
+            "introspection_endpoint_auth_methods_supported":
+                ["client_secret_basic"],
+            "id_token_signing_alg_values_supported": algs,
+            "subject_types_supported": ["public"],
+            "scopes_supported": ["openid", "pos"],
+            "claims_supported": ["iss", "sub", "aud", "azp", "exp", "iat",
+                                 "nbf", "jti", "preferred_username", "name",
+                                 "roles", "tenant", "store"],
+        }
+
+    # --- test endpoints -------------------------------------------------
+
+    def _test_endpoint(self, path, body):
+        state = self.server.state
+        if path == "/_test/redirected":
+            state.count("redirected")
+            return self._json(200, {"redirected": True})
+        # Anyone who can reach these can break or read the server, so they
+        # are loopback-only even though we normally bind to loopback.
+        try:
+            loopback = ipaddress.ip_address(self.client_address[0]).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            return self._json(403, {"error": "loopback only"})
+        req = {}
+        if self.command == "POST":
+            try:
+                req = json.loads(body.decode("utf-8") or "{}")
+                if not isinstance(req, dict):
+                    raise ValueError("body must be a JSON object")
+            except ValueError as exc:
+                return self._json(400, {"error": "bad json: %s" % exc})
+        if path == "/_test/control" and self.command == "POST":
+            try:
+                settings = state.control(req)
+            except ValueError as exc:
+                return self._json(400, {"error": str(exc)})
+            self._note += " " + json.dumps(req, separators=(",", ":"))
+            return self._json(200, settings)
+        if path == "/_test/control":
+            with state.lock:
+                return self._json(200, state.public_settings())
+        if path == "/_test/stats":
+            if self.command == "POST" and req.get("reset"):
+                state.reset_stats()
+            with state.lock:
+                return self._json(200, json.loads(json.dumps(state.stats)))
+        if path == "/_test/revoked":
+            return self._json(200, state.revoked_summary())
+        return self._json(404, {"error": "not_found"})
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--cert", required=True, help="server certificate (PEM)")
+    p.add_argument("--key", required=True, help="server private key (PEM)")
+    p.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    p.add_argument("--port-file", help="write the chosen port here")
+    p.add_argument("--users", required=True, help="users JSON file")
+    p.add_argument("--client-id", required=True)
+    p.add_argument("--client-secret-file", required=True)
+    p.add_argument("--issuer", help="default https://localhost:PORT")
+    p.add_argument("--alg", default="RS256", choices=sorted(ALGS))
+    p.add_argument("--bind", default="127.0.0.1")
+    return p.parse_args(argv)
+
+
+def write_port_file(path, port):
+    # Written then renamed, so a poller never reads a half-written port.
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    with open(tmp, "w") as f:
+        f.write("%d\n" % port)
+    os.replace(tmp, path)
+
+
+def main(argv):
+    args = parse_args(argv)
+    try:
+        users = load_users(args.users)
+        with open(args.client_secret_file, encoding="utf-8") as f:
+            secret = f.read().rstrip("\r\n")
+        if not secret:
+            raise ValueError("empty client secret")
+    except (OSError, ValueError) as exc:
+        log("startup failed: %s" % exc)
+        return 2
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(args.cert, args.key)
+
+    state = State(users, args.client_id, secret, args.alg)
+    if ":" in args.bind:
+        Server.address_family = socket.AF_INET6
+    server = Server((args.bind, args.port), ctx, state)
+    port = server.server_address[1]
+    state.base_url = "https://localhost:%d" % port
+    state.issuer = args.issuer or state.base_url
+
+    def on_signal(signum, _frame):
+        log("signal %d: shutting down" % signum)
+        # shutdown() waits for serve_forever() to return, so it must not
+        # run on the thread that is inside serve_forever().
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    if args.port_file:
+        write_port_file(args.port_file, port)
+    log("listening on %s:%d issuer=%s alg=%s kid=%s users=%d"
+        % (args.bind, port, state.issuer, state.current.alg,
+           state.current.kid, len(users)))
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+    log("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,396 @@
+#!/bin/bash
+# tests/tokend_smoke.sh - proves the reference token service itself.
+#
+# Every integration test trusts tokend to be an honest IdP when told to,
+# and to forge exactly the attack it was asked for otherwise.  This test
+# checks both with curl and an independent JOSE implementation (PyJWT), so
+# a module test that fails points at the module, not at its test server.
+
+# shellcheck source=tests/lib.sh
+. "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+
+command -v curl >/dev/null || skip_all "curl not found"
+command -v openssl >/dev/null || skip_all "openssl not found"
+pa_require_python_modules jwt cryptography
+
+pa_tmpdir WORK
+pa_make_ca "$WORK" smoke || { echo "Bail out! cannot make certificates"; exit 1; }
+pa_start_tokend "$WORK" || { echo "Bail out! tokend did not start"; exit 1; }
+
+# post ENDPOINT CURL-ARGS...: sets BODY and STATUS.
+post() {
+	local out
+	out=$(pa_tokend_post "$@")
+	STATUS=${out##*$'\n'}
+	BODY=${out%$'\n'*}
+}
+field() { printf '%s' "$BODY" | pa_json_get "$1" 2>/dev/null; }
+login() { post token -d grant_type=password -d "username=$1" -d "password=$2"; }
+refresh() { post token -d grant_type=refresh_token --data-urlencode "refresh_token=$1"; }
+control() { pa_tokend_control "$1" >/dev/null; }
+fetch_jwks() { pa_curl "$TOKEND_URL/jwks" >"$WORK/jwks.json"; }
+
+# An independent verifier: PyJWT against the published JWKS.
+cat >"$WORK/check.py" <<'EOF'
+import base64, hashlib, hmac, json, sys, time
+import jwt
+from cryptography.hazmat.primitives import serialization
+
+mode, token_file, jwks_file, issuer, aud = sys.argv[1:6]
+token = open(token_file).read()
+want = dict(a.split("=", 1) for a in sys.argv[6:])
+jwks = {k["kid"]: k for k in json.load(open(jwks_file))["keys"]}
+
+def b64d(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+def fail(msg):
+    sys.exit("%s: %s" % (mode, msg))
+
+def sig_ok(tok, jwk):
+    # Signature only: PyJWS would also refuse crit, which we test apart.
+    alg = jwt.algorithms.get_default_algorithms()[jwk["alg"]]
+    signing_input, _, sig = tok.rpartition(".")
+    return alg.verify(signing_input.encode(), alg.from_jwk(jwk), b64d(sig))
+
+if mode == "garbage":
+    token == "not.a.jwt!!" or fail("not the garbage string")
+    sys.exit(0)
+h64, p64, s64 = token.split(".")
+header, claims = json.loads(b64d(h64)), json.loads(b64d(p64))
+jwk = jwks.get(header.get("kid"))
+published = jwk is not None and sig_ok(token, jwk)
+
+if mode == "honest":
+    published or fail("signature does not verify against the JWKS")
+    header["alg"] == jwk["alg"] or fail("alg differs from the JWK")
+    claims = jwt.decode(token, jwt.PyJWK(jwk).key, algorithms=[jwk["alg"]],
+                        audience=aud, issuer=issuer, options={"require": [
+                            "exp", "iat", "nbf", "iss", "aud", "sub", "jti"]})
+    claims["azp"] == aud or fail("azp is not the client")
+    for k, v in want.items():
+        got = header.get(k[7:]) if k.startswith("header.") else claims.get(k)
+        if json.dumps(got) != v and got != v:
+            fail("%s is %r, want %s" % (k, got, v))
+    sys.exit(0)
+
+now = time.time()
+checks = {
+    "alg_none": lambda: header["alg"] == "none" and s64 == "",
+    "hs256_pubkey": lambda: header["alg"] == "HS256" and jwk is not None
+        and hmac.compare_digest(b64d(s64), hmac.new(
+            jwt.PyJWK(jwk).key.public_bytes(
+                serialization.Encoding.PEM,
+                serialization.PublicFormat.SubjectPublicKeyInfo),
+            (h64 + "." + p64).encode(), hashlib.sha256).digest()),
+    "wrong_iss": lambda: published and claims["iss"] != issuer,
+    "wrong_aud": lambda: published and aud not in claims["aud"],
+    "multi_aud_no_azp": lambda: published
+        and claims["aud"] == [aud, "other"] and "azp" not in claims,
+    "multi_aud_wrong_azp": lambda: published
+        and claims["aud"] == [aud, "other"] and claims["azp"] == "other",
+    "wrong_tenant": lambda: published and claims["tenant"] != "acme",
+    "wrong_store": lambda: published and claims["store"] != "store-042",
+    "wrong_user": lambda: published
+        and claims["preferred_username"] != "alice",
+    "expired": lambda: published and claims["exp"] < now,
+    "not_yet_valid": lambda: published and claims["nbf"] > now,
+    "iat_future": lambda: published and claims["iat"] > now,
+    "no_exp": lambda: published and "exp" not in claims,
+    "tampered_payload": lambda: jwk is not None and not published
+        and claims["roles"] == ["admin"],
+    "unknown_kid": lambda: jwk is None,
+    "jku_header": lambda: jwk is None and header["jku"].startswith("https://"),
+    "jwk_header": lambda: jwk is None and sig_ok(token, header["jwk"]),
+    "crit_unknown": lambda: published and header["crit"] == ["exp_ext"]
+        and "exp_ext" in header,
+    "oversize": lambda: published and len(token) > 200 * 1024,
+    "roles_not_array": lambda: published and isinstance(claims["roles"], str),
+    "wrong_alg_for_key": lambda: jwk is not None
+        and header["alg"] != jwk["alg"] and not published,
+}
+checks[mode]() or fail("token does not show the forgery: %s %s"
+                       % (header, {k: claims[k] for k in claims if k != "pad"}))
+EOF
+# check MODE TOKEN [claim=value...]: the token goes through a file, as an
+# oversize one would not fit in an argument.
+check() {
+	printf '%s' "$2" >"$WORK/token"
+	"$PA_PYTHON3" "$WORK/check.py" "$1" "$WORK/token" "$WORK/jwks.json" \
+		"$TOKEND_URL" "$CLIENT_ID" "${@:3}"
+}
+
+# --- discovery and keys -----------------------------------------------------
+
+BODY=$(pa_curl "$TOKEND_URL/.well-known/openid-configuration")
+ok=0
+for f in issuer token_endpoint jwks_uri revocation_endpoint \
+	introspection_endpoint grant_types_supported \
+	id_token_signing_alg_values_supported; do
+	field "$f" >/dev/null || { tap_diag "missing $f"; ok=1; }
+done
+tap_ok $ok test_discovery_has_required_fields
+tap_is "$(field issuer)" "$TOKEND_URL" test_discovery_issuer_is_server_url
+tap_is "$(field token_endpoint_auth_methods_supported)" '["client_secret_basic"]' \
+	test_discovery_advertises_only_client_secret_basic
+
+fetch_jwks
+BODY=$(cat "$WORK/jwks.json")
+CUR_KID=$(pa_tokend_control '{}' | pa_json_get current_kid)
+[ "$(field keys.0.kid)" = "$CUR_KID" ] && [ "$(field keys.0.use)" = sig ] &&
+	[ "$(field keys.0.kty)" = RSA ] && field keys.0.n >/dev/null
+tap_ok $? test_jwks_parses_with_current_kid
+
+# --- password grant -----------------------------------------------------------
+
+login alice 1234
+[ "$STATUS" = 200 ] && [ "$(field token_type)" = Bearer ] &&
+	[ "$(field expires_in)" = 300 ] && field refresh_token >/dev/null
+tap_ok $? test_password_grant_alice_succeeds
+ALICE_AT=$(field access_token)
+ALICE_RT=$(field refresh_token)
+check honest "$(field id_token)" preferred_username=alice roles='["cashier"]' \
+	tenant=acme store=store-042 header.typ=JWT
+tap_ok $? test_id_token_verifies_against_jwks
+check honest "$ALICE_AT" preferred_username=alice header.typ=at+jwt \
+	scope="openid pos"
+tap_ok $? test_access_token_is_typed_at_jwt_with_scope
+
+login frank 6789
+check honest "$(field id_token)" store='["store-042", "store-043"]'
+tap_ok $? test_store_array_is_kept_as_array
+login mallory 9999
+check honest "$(field id_token)" tenant=evil
+tap_ok $? test_other_tenant_user_gets_own_tenant
+
+login alice 0000
+tap_is "$STATUS $(field error)" "400 invalid_grant" test_wrong_pin_is_invalid_grant
+login nosuchuser 1234
+tap_is "$STATUS $(field error)" "400 invalid_grant" test_unknown_user_is_invalid_grant
+post token -d grant_type=password -d username=alice
+tap_is "$STATUS $(field error)" "400 invalid_request" test_missing_pin_is_invalid_request
+post token -d grant_type=client_credentials
+tap_is "$STATUS $(field error)" "400 unsupported_grant_type" \
+	test_unknown_grant_is_unsupported_grant_type
+post token -d grant_type=password -d username=alice -d username=bob -d password=1234
+tap_is "$STATUS $(field error)" "400 invalid_request" test_repeated_parameter_is_invalid_request
+
+out=$(pa_curl -i -u "$CLIENT_ID:wrong" -d grant_type=password -d username=alice \
+	-d password=1234 "$TOKEND_URL/token")
+printf '%s' "$out" | grep -q '^HTTP/1.1 401' &&
+	printf '%s' "$out" | grep -qi '^WWW-Authenticate: Basic' &&
+	printf '%s' "$out" | grep -q '"invalid_client"'
+tap_ok $? test_wrong_client_secret_is_401_invalid_client
+out=$(pa_curl -w '%{http_code}' -d grant_type=password -d username=alice \
+	-d password=1234 -d "client_id=$CLIENT_ID" \
+	--data-urlencode "client_secret=$CLIENT_SECRET" "$TOKEND_URL/token")
+tap_is "${out: -3}" 401 test_client_secret_in_body_is_refused
+
+# --- refresh tokens -------------------------------------------------------------
+
+refresh "$ALICE_RT"
+RT2=$(field refresh_token)
+[ "$STATUS" = 200 ] && [ -n "$RT2" ] && [ "$RT2" != "$ALICE_RT" ]
+tap_ok $? test_refresh_rotates_refresh_token
+check honest "$(field access_token)" preferred_username=alice
+tap_ok $? test_refreshed_access_token_verifies
+refresh "$RT2"
+RT3=$(field refresh_token)
+tap_is "$STATUS" 200 test_rotated_refresh_token_works_once
+
+refresh "$ALICE_RT"
+tap_is "$STATUS $(field error)" "400 invalid_grant" test_refresh_token_reuse_is_invalid_grant
+refresh "$RT3"
+tap_is "$STATUS $(field error)" "400 invalid_grant" test_refresh_token_reuse_revokes_family
+post introspect --data-urlencode "token=$ALICE_AT"
+tap_is "$(field active)" false test_reuse_also_deactivates_access_tokens
+BODY=$(pa_tokend_revoked)
+[ "$(field families_revoked)" -ge 1 ] && [ "$(field refresh_tokens_revoked)" -ge 3 ] &&
+	[ "$(field reuse_detected)" = 1 ]
+tap_ok $? test_revoked_counters_report_family
+
+# --- revocation and introspection -------------------------------------------------
+
+login bob 2345
+BOB_AT=$(field access_token)
+BOB_RT=$(field refresh_token)
+post introspect --data-urlencode "token=$BOB_AT"
+[ "$(field active)" = true ] && [ "$(field preferred_username)" = bob ]
+tap_ok $? test_introspect_active_access_token
+post introspect --data-urlencode "token=$BOB_RT" -d token_type_hint=refresh_token
+[ "$(field active)" = true ] && [ "$(field username)" = bob ]
+tap_ok $? test_introspect_active_refresh_token
+post revoke --data-urlencode "token=$BOB_RT" -d token_type_hint=refresh_token
+tap_is "$STATUS" 200 test_revoke_refresh_token_answers_200
+post introspect --data-urlencode "token=$BOB_RT"
+tap_is "$(field active)" false test_revoked_refresh_token_is_inactive
+refresh "$BOB_RT"
+tap_is "$STATUS $(field error)" "400 invalid_grant" test_revoked_refresh_token_is_invalid_grant
+post revoke -d token=never-issued
+tap_is "$STATUS" 200 test_revoke_unknown_token_answers_200
+post introspect -d token=not.a.jwt
+tap_is "$STATUS $(field active)" "200 false" test_introspect_garbage_is_inactive
+login carol 3456
+CAROL_AT=$(field access_token)
+post revoke --data-urlencode "token=$CAROL_AT"
+post introspect --data-urlencode "token=$CAROL_AT"
+tap_is "$(field active)" false test_revoked_access_token_is_inactive
+out=$(pa_curl -o /dev/null -w '%{http_code}' -u foo:bar -d token=x "$TOKEND_URL/introspect")
+tap_is "$out" 401 test_introspect_requires_client_auth
+
+# --- faults ----------------------------------------------------------------------
+
+BODY=$(pa_tokend_control '{"fault":"http503"}')
+tap_is "$(field fault)" http503 test_control_from_loopback_answers_settings
+out=$(pa_curl -o /dev/null -w '%{http_code}' "$TOKEND_URL/jwks")
+tap_is "$out" 503 test_fault_http503_gives_503
+control '{"fault":"http500"}'
+login alice 1234
+tap_is "$STATUS" 500 test_fault_http500_gives_500
+
+control '{"fault":"down"}'
+pa_curl -o /dev/null "$TOKEND_URL/.well-known/openid-configuration" 2>/dev/null
+rc=$?
+[ $rc = 52 ] || [ $rc = 56 ]
+tap_ok $? test_fault_down_closes_connection || tap_diag "curl exit $rc"
+BODY=$(pa_tokend_stats)
+tap_ok $? test_test_endpoints_ignore_faults
+
+control '{"fault":"bad_json"}'
+login alice 1234
+[ "$STATUS" = 200 ] && ! field error >/dev/null && ! printf '%s' "$BODY" | pa_json_get "" >/dev/null 2>&1
+tap_ok $? test_fault_bad_json_gives_200_non_json
+
+control '{"fault":"huge"}'
+out=$(pa_curl -o /dev/null -w '%{size_download}' -H "$PA_BASIC_AUTH" \
+	-d grant_type=password -d username=alice -d password=1234 "$TOKEND_URL/token")
+tap_is "$out" 67108864 test_fault_huge_sends_64_mib
+
+pa_tokend_stats reset >/dev/null
+control '{"fault":"redirect"}'
+out=$(pa_curl -o /dev/null -w '%{http_code} %{redirect_url}' "$TOKEND_URL/jwks")
+[ "${out%% *}" = 302 ] && [ -n "${out#* }" ] &&
+	[ "$(pa_tokend_stats | pa_json_get redirected)" = 0 ]
+tap_ok $? test_fault_redirect_gives_302 || tap_diag "$out"
+
+control '{"fault":"slow","slow_seconds":1}'
+out=$(pa_curl -o /dev/null -w '%{time_total}' "$TOKEND_URL/jwks")
+awk -v t="$out" 'BEGIN { exit !(t >= 1.0) }'
+tap_ok $? test_fault_slow_delays_answer || tap_diag "took $out s"
+
+control '{"fault":"trickle"}'
+PA_CURL_TIMEOUT=3 pa_curl -o /dev/null "$TOKEND_URL/jwks" 2>/dev/null
+tap_is $? 28 test_fault_trickle_starves_client
+
+control '{"fault":"http503","fault_endpoints":["token"]}'
+out=$(pa_curl -o /dev/null -w '%{http_code}' "$TOKEND_URL/jwks")
+login alice 1234
+tap_is "$out $STATUS" "200 503" test_fault_endpoints_limits_fault
+
+control '{"fault":"none","fault_endpoints":null}'
+login alice 1234
+tap_is "$STATUS" 200 test_fault_none_restores_service
+
+out=$(pa_curl -w '%{http_code}' -o /dev/null -X POST -H 'Content-Type: application/json' \
+	--data '{"fualt":"down"}' "$TOKEND_URL/_test/control")
+tap_is "$out" 400 test_control_rejects_unknown_field
+
+# --- settings ----------------------------------------------------------------------
+
+control '{"expires_in":60}'
+login alice 1234
+[ "$(field expires_in)" = 60 ] && check honest "$(field access_token)" &&
+	"$PA_PYTHON3" -c 'import json,base64,sys; p=sys.argv[1].split(".")[1];
+c=json.loads(base64.urlsafe_b64decode(p+"="*(-len(p)%4))); sys.exit(c["exp"]-c["iat"]!=60)' \
+		"$(field access_token)"
+tap_ok $? test_expires_in_sets_token_lifetime
+
+control '{"wrong_issuer_in_discovery":true}'
+out=$(pa_curl "$TOKEND_URL/.well-known/openid-configuration" | pa_json_get issuer)
+[ "$out" != "$TOKEND_URL" ]
+tap_ok $? test_wrong_issuer_in_discovery
+
+BODY=$(pa_tokend_control '{"reset":true}')
+[ "$(field expires_in)" = 300 ] && [ "$(field wrong_issuer_in_discovery)" = false ] &&
+	[ "$(field current_kid)" = "$CUR_KID" ]
+tap_ok $? test_reset_restores_defaults_keeps_keys
+
+# --- forged tokens -----------------------------------------------------------------
+
+fetch_jwks
+for mode in alg_none hs256_pubkey wrong_iss wrong_aud multi_aud_no_azp \
+	multi_aud_wrong_azp wrong_tenant wrong_store wrong_user expired \
+	not_yet_valid iat_future no_exp tampered_payload unknown_kid jku_header \
+	jwk_header crit_unknown garbage oversize roles_not_array wrong_alg_for_key; do
+	control "{\"forge\":\"$mode\"}"
+	login alice 1234
+	out=$( { check "$mode" "$(field access_token)" &&
+		check "$mode" "$(field id_token)"; } 2>&1)
+	tap_ok $? "test_forge_${mode}_yields_forged_tokens" || tap_diag "$out"
+done
+control '{"forge":"none"}'
+login alice 1234
+check honest "$(field id_token)"
+tap_ok $? test_forge_none_is_honest_again
+
+# --- keys and algorithms -----------------------------------------------------------
+
+BODY=$(pa_tokend_control '{"rotate":true}')
+NEW_KID=$(field current_kid)
+fetch_jwks
+BODY=$(cat "$WORK/jwks.json")
+[ "$NEW_KID" != "$CUR_KID" ] && [ "$(field keys.0.kid)" = "$NEW_KID" ] &&
+	[ "$(field keys.1.kid)" = "$CUR_KID" ]
+tap_ok $? test_key_rotation_adds_kid_keeps_old
+login alice 1234
+check honest "$(field id_token)" header.kid="$NEW_KID"
+tap_ok $? test_tokens_after_rotation_use_new_kid
+
+control '{"drop_old_keys":true}'
+fetch_jwks
+BODY=$(cat "$WORK/jwks.json")
+tap_is "$("$PA_PYTHON3" -c 'import json, sys; print(len(json.load(sys.stdin)["keys"]))' \
+	<"$WORK/jwks.json")" 1 test_drop_old_keys_leaves_one
+
+for alg in RS384 RS512 PS256 ES256 ES384 EdDSA RS256; do
+	control "{\"alg\":\"$alg\"}"
+	fetch_jwks
+	login alice 1234
+	check honest "$(field id_token)" header.alg="$alg" &&
+		check honest "$(field access_token)" header.alg="$alg"
+	tap_ok $? "test_alg_${alg}_tokens_verify_with_pyjwt"
+done
+
+# --- stats and robustness --------------------------------------------------------------
+
+pa_tokend_stats reset >/dev/null
+pa_curl -o /dev/null "$TOKEND_URL/.well-known/openid-configuration"
+login alice 1234
+refresh "$(field refresh_token)"
+BODY=$(pa_tokend_stats)
+[ "$(field discovery)" = 1 ] && [ "$(field token.password)" = 1 ] &&
+	[ "$(field token.refresh_token)" = 1 ] && [ "$(field jwks)" = 0 ]
+tap_ok $? test_stats_count_per_endpoint_and_grant || tap_diag "$BODY"
+
+# Plain text on the TLS port, garbage over TLS, an oversized body.
+# In a subshell: the builtin printf may take a SIGPIPE when tokend hangs up.
+(printf 'GET / HTTP/1.0\r\n\r\n' >"/dev/tcp/127.0.0.1/$TOKEND_PORT") 2>/dev/null
+printf 'BLAH\r\n\r\n' | openssl s_client -quiet -connect "127.0.0.1:$TOKEND_PORT" \
+	-CAfile "$TOKEND_CA" >/dev/null 2>&1
+out=$(pa_curl -o /dev/null -w '%{http_code}' -H "Content-Length: 99999999" \
+	-X POST "$TOKEND_URL/token")
+login alice 1234
+tap_is "$out $STATUS" "413 200" test_bad_requests_do_not_kill_server
+
+# A PIN and tokens that would be easy to spot if they leaked into the log.
+login erin 918273645
+login erin 5678
+LEAK_RT=$(field refresh_token)
+LEAK_AT=$(field access_token)
+pa_stop_tokend
+tap_ok $? test_sigterm_stops_cleanly
+grep -q 'stopped' "$TOKEND_LOG" && ! grep -q -F -e 918273645 -e "$CLIENT_SECRET" \
+	-e "$LEAK_RT" -e "${LEAK_AT:0:40}" "$TOKEND_LOG"
+tap_ok $? test_log_has_no_pins_tokens_or_secrets
+
+tap_done
