@@ -1,0 +1,201 @@
+#!/bin/bash
+# Device cache and offline grace through the real PAM stack: online logins
+# fill the cache, then the token service becomes unreachable (stopped,
+# dropping connections, answering 5xx) or says no, and the module must
+# let in exactly the right people.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/pam_lib.sh"
+pa_pam_require
+pa_require_python_modules jwt cryptography
+command -v faketime >/dev/null || skip_all "faketime not installed"
+
+pa_tmpdir W
+pa_make_ca "$W" tokend || exit 1
+pa_start_tokend "$W" || exit 1
+pa_pam_setup "$W" "offline_max_failures = 3" "offline_lockout = 900" \
+	"[offline_grace]" "manager = 600"
+CACHE="$W/cache"
+
+# pa_pam_at OFFSET USER PIN OPS...: pamtester with the clock moved by
+# OFFSET (e.g. +1000s, -1d), through libfaketime.
+pa_pam_at() {
+	local offset=$1
+	shift
+	PA_PAM_ENV="FAKETIME=$offset FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_NO_CACHE=1" \
+	PA_EXTRA_PRELOAD=$(ls /usr/lib/*-linux-gnu/faketime/libfaketime.so.1 | head -1) \
+		pa_pam "$@"
+}
+pa_expect_at() {
+	local name=$1 want=$2 offset=$3
+	shift 3
+	pa_pam_at "$offset" "$@"
+	if [ "$want" = ok ]; then [ "$PAM_RC" -eq 0 ]; else
+		[ "$PAM_RC" -ne 0 ] && grep -qF -- "$want" <<<"$PAM_OUT"; fi
+	tap_ok $? "$name" || tap_diag "want: $want" "$PAM_OUT"
+}
+offline_logged() { grep -q "offline login accepted" "$PA_PAM_DIR/pam.err"; }
+
+# --- online logins fill the cache ------------------------------------------------
+pa_pam_expect test_online_login_fills_cache ok alice 1234 authenticate
+pa_pam_expect test_manager_online_login ok bob 2345 authenticate
+pa_pam_expect test_admin_online_login ok carol 3456 authenticate
+[ -f "$CACHE/alice.rec" ] && [ "$(stat -c %a "$CACHE")" = 700 ] &&
+	[ "$(stat -c %a "$CACHE/alice.rec")" = 600 ] &&
+	[ "$(stat -c %a "$CACHE/device.key")" = 600 ]
+tap_ok $? test_cache_files_are_root_only || ls -la "$CACHE" | tap_diag
+! grep -rqa -e 1234 -e 2345 -e 3456 "$CACHE"
+tap_ok $? test_no_pin_bytes_in_cache
+
+# --- the service is down -------------------------------------------------------------
+pa_tokend_control '{"fault":"down"}' >/dev/null
+pa_pam_expect test_offline_login_when_service_drops ok alice 1234 authenticate acct_mgmt
+offline_logged
+tap_ok $? test_offline_login_is_logged_as_offline
+pa_pam_expect test_offline_wrong_pin_denied "$E_AUTH" alice 9999 authenticate
+pa_pam_expect test_offline_unknown_user_unavailable "$E_UNAVAIL" erin 5678 authenticate
+pa_pam_service gate allow_roles=manager
+PA_PAM_SERVICE=gate pa_pam_expect test_offline_roles_feed_role_gates "$E_PERM" alice 1234 authenticate acct_mgmt
+PA_PAM_SERVICE=posauth
+
+pa_tokend_control '{"fault":"http503"}' >/dev/null
+pa_pam_expect test_offline_login_when_service_answers_503 ok alice 1234 authenticate
+pa_tokend_control '{"fault":"none"}' >/dev/null
+
+# --- lockout -----------------------------------------------------------------------
+pa_tokend_control '{"fault":"down"}' >/dev/null
+pa_pam carol 1111 authenticate
+pa_pam carol 1112 authenticate
+pa_pam carol 1113 authenticate
+pa_pam_expect test_locked_after_max_failures "$E_AUTH" carol 3456 authenticate
+grep -q "locked" "$PA_PAM_DIR/pam.err"
+tap_ok $? test_lockout_is_logged
+pa_expect_at test_still_locked_before_lockout_ends "$E_AUTH" +800s carol 3456 authenticate
+pa_expect_at test_lock_lifts_after_lockout ok +1000s carol 3456 authenticate
+
+# --- grace windows --------------------------------------------------------------------
+# Offline successes move the cache's clock mark forward, so the clock only
+# ever travels forward here, until the rollback check at the end; online
+# logins (the service vouching for the time) then reset the mark.
+relogin_online() {
+	pa_tokend_control '{"fault":"none"}' >/dev/null
+	pa_pam alice 1234 authenticate && pa_pam bob 2345 authenticate &&
+		pa_pam carol 3456 authenticate
+	pa_tokend_control '{"fault":"down"}' >/dev/null
+}
+relogin_online
+pa_expect_at test_manager_within_role_grace ok +300s bob 2345 authenticate
+pa_expect_at test_cashier_within_grace ok +3600s alice 1234 authenticate
+pa_expect_at test_manager_role_grace_is_shorter "$E_UNAVAIL" +3600s bob 2345 authenticate
+pa_expect_at test_grace_expiry_denies "$E_UNAVAIL" +43300s alice 1234 authenticate
+pa_expect_at test_rolled_back_clock_denies "$E_UNAVAIL" -1d alice 1234 authenticate
+grep -q "clock" "$PA_PAM_DIR/pam.err"
+tap_ok $? test_rollback_is_logged
+pa_pam_expect test_clock_mark_ahead_of_now_denies "$E_UNAVAIL" alice 1234 authenticate
+relogin_online
+pa_pam_expect test_online_login_resets_clock_mark ok alice 1234 authenticate
+
+# --- only some roles offline ------------------------------------------------------------
+pa_pam_conf "$PA_PAM_CONF" "offline_roles = cashier"
+pa_pam_expect test_offline_roles_admit_cashier ok alice 1234 authenticate
+pa_pam_expect test_offline_roles_exclude_admin "$E_UNAVAIL" carol 3456 authenticate
+pa_pam_conf "$PA_PAM_CONF" "offline_grace = 0"
+pa_pam_expect test_grace_zero_disables_offline "$E_UNAVAIL" alice 1234 authenticate
+pa_pam_conf "$PA_PAM_CONF" "offline_max_failures = 3" "[offline_grace]" "manager = 600"
+
+# --- the service says no: never an offline login afterwards ---------------------------
+pa_tokend_control '{"fault":"none"}' >/dev/null
+pa_pam_expect test_manager_online_again ok bob 2345 authenticate
+grep -q '"verifier"' "$CACHE/bob.rec"
+tap_ok $? test_online_login_stores_a_verifier
+pa_pam_expect test_online_rejection_denied "$E_AUTH" bob 0000 authenticate
+[ ! -f "$CACHE/bob.rec" ] || ! grep -q '"verifier"' "$CACHE/bob.rec"
+tap_ok $? test_rejection_wipes_the_verifier
+pa_tokend_control '{"fault":"down"}' >/dev/null
+pa_pam_expect test_no_offline_login_after_rejection "$E_UNAVAIL" bob 2345 authenticate
+pa_tokend_control '{"fault":"none","forge":"wrong_aud"}' >/dev/null
+pa_pam_expect test_invalid_token_is_not_an_outage "$E_AUTH" alice 1234 authenticate
+! offline_logged
+tap_ok $? test_invalid_token_never_falls_back_to_cache
+pa_tokend_control '{"forge":"none"}' >/dev/null
+
+# --- tampering --------------------------------------------------------------------------
+pa_pam_expect test_online_login_before_tamper ok alice 1234 authenticate
+pa_tokend_control '{"fault":"down"}' >/dev/null
+cp "$CACHE/alice.rec" "$W/alice.rec.good"
+"$PA_PYTHON3" - "$CACHE/alice.rec" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+i = b.index(b'"roles"') + 3
+b[i] ^= 0x01
+open(p, "wb").write(b)
+PY
+pa_pam_expect test_flipped_byte_denies_offline "$E_UNAVAIL" alice 1234 authenticate
+grep -q "corrupt\|tamper\|not usable\|denied" "$PA_PAM_DIR/pam.err"
+tap_ok $? test_corrupt_record_is_logged
+cp "$W/alice.rec.good" "$CACHE/bob.rec"
+pa_pam_expect test_record_copied_to_other_user_denies "$E_UNAVAIL" bob 1234 authenticate
+cp "$W/alice.rec.good" "$CACHE/alice.rec"
+chmod 0644 "$CACHE/alice.rec"
+pa_pam_expect test_world_readable_record_refused "$E_UNAVAIL" alice 1234 authenticate
+chmod 0600 "$CACHE/alice.rec"
+pa_pam_expect test_restored_record_works_again ok alice 1234 authenticate
+chmod 0755 "$CACHE"
+pa_pam_expect test_open_cache_directory_refused "$E_UNAVAIL" alice 1234 authenticate
+chmod 0700 "$CACHE"
+
+# --- a full disk loses nothing ---------------------------------------------------------------
+pa_tokend_control '{"fault":"none"}' >/dev/null
+sum_before=$(sha256sum "$CACHE/alice.rec") || exit 1
+touch "$W/disk-full"
+PA_EXTRA_PRELOAD="$top_builddir/tests/.libs/fail_fsync.so" \
+PA_PAM_ENV="POSAUTH_TEST_FAIL_FSYNC=$W/disk-full" \
+	pa_pam_expect test_online_login_survives_full_disk ok alice 1234 authenticate
+tap_is "$(sha256sum "$CACHE/alice.rec")" "$sum_before" test_full_disk_keeps_old_record
+ls "$CACHE" | grep -q '^\.tmp' && tap_ok 1 test_full_disk_leaves_no_temp_files ||
+	tap_ok 0 test_full_disk_leaves_no_temp_files
+pa_tokend_control '{"fault":"down"}' >/dev/null
+pa_pam_expect test_old_record_still_logs_in_offline ok alice 1234 authenticate
+pa_tokend_control '{"fault":"none"}' >/dev/null
+
+# --- 100 logins at once -----------------------------------------------------------------------
+# pam_wrapper names its per-process config copy with one character, so it
+# cannot run 100 processes at once; as root the system PAM can, with a
+# temporary service file in /etc/pam.d.
+users=(alice:1234 bob:2345 carol:3456 erin:5678 frank:6789)
+# This part proves the cache under concurrency, not the service's speed:
+# 100 TLS handshakes at once on two cores need more than 4 seconds.
+PA_CONNECT_TIMEOUT=20 PA_TIMEOUT=60 pa_pam_conf "$PA_PAM_CONF"
+if [ "$(id -u)" -eq 0 ] && [ -d /etc/pam.d ]; then
+	par_service="posauth-test-$$"
+	cp "$PA_PAM_DIR/pam.d/posauth" "/etc/pam.d/$par_service"
+	trap 'rm -f "/etc/pam.d/$par_service"; _pa_cleanup' EXIT
+	par_login() { printf '%s\n' "$2" | "$PA_PAMTESTER" "$par_service" "$1" authenticate; }
+	nproc_par=100
+else
+	par_login() { PA_PAM_ERR="$W/par.$3.err" pa_pam "$1" "$2" authenticate; return "$PAM_RC"; }
+	nproc_par=30
+fi
+pids=()
+for i in $(seq 0 $((nproc_par - 1))); do
+	u=${users[$((i % 5))]}
+	par_login "${u%%:*}" "${u##*:}" "$i" >"$W/par.$i.out" 2>&1 &
+	pids+=($!)
+done
+fails=0
+for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+tap_is "$fails" 0 "test_${nproc_par}_parallel_online_logins_succeed" ||
+	tap_diag "$(cat "$W"/par.*.out | sort | uniq -c | sort -rn | head -5)"
+pa_tokend_control '{"fault":"down"}' >/dev/null
+bad=0
+for u in "${users[@]}"; do
+	pa_pam "${u%%:*}" "${u##*:}" authenticate
+	[ "$PAM_RC" -eq 0 ] || bad=$((bad + 1))
+done
+tap_is "$bad" 0 test_every_record_valid_after_parallel_logins
+ls "$CACHE" | grep -q '^\.tmp' && tap_ok 1 test_no_temp_files_left ||
+	tap_ok 0 test_no_temp_files_left
+
+pa_stop_tokend
+pa_pam_expect test_offline_login_with_service_stopped ok alice 1234 authenticate
+tap_done

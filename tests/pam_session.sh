@@ -1,0 +1,96 @@
+#!/bin/bash
+# Session phase through the real PAM stack: the token file in runtime_dir
+# (owner, modes, POSAUTH_* environment) and revocation at logout, also
+# when the service is unreachable at logout (queued, sent at the next
+# online login).
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/pam_lib.sh"
+pa_pam_require
+pa_require_python_modules jwt cryptography
+NSSW=$(ls /usr/lib/*-linux-gnu/libnss_wrapper.so 2>/dev/null | head -1)
+[ -n "$NSSW" ] || skip_all "libnss-wrapper not installed"
+
+pa_tmpdir W
+pa_make_ca "$W" tokend || exit 1
+pa_start_tokend "$W" || exit 1
+pa_pam_setup "$W"
+RUN="$W/run"
+
+# Staff resolve through nss_wrapper here; the NSS module does it for real.
+cat >"$W/passwd" <<PW
+root:x:0:0:root:/root:/bin/bash
+alice:x:200001:200001:Alice:/home/alice:/bin/bash
+bob:x:200002:200002:Bob:/home/bob:/bin/bash
+PW
+cat >"$W/group" <<GR
+root:x:0:
+alice:x:200001:
+bob:x:200002:
+GR
+export PA_EXTRA_PRELOAD=$NSSW
+export PA_PAM_ENV="NSS_WRAPPER_PASSWD=$W/passwd NSS_WRAPPER_GROUP=$W/group"
+
+revoked() { pa_tokend_revoked | pa_json_get "${1:-families_revoked}"; }
+
+# A session left open (pamtester exits without closing it) keeps its file.
+pa_pam_expect test_session_opens_after_login ok alice 1234 authenticate open_session
+tok="$RUN/alice/token"
+[ -f "$tok" ]
+tap_ok $? test_session_writes_token_file
+tap_is "$(stat -c '%u:%g %a' "$RUN/alice" 2>&1)" "200001:200001 700" test_token_dir_is_the_users_0700
+tap_is "$(stat -c '%u:%g %a' "$tok" 2>&1)" "200001:200001 600" test_token_file_is_the_users_0600
+tap_is "$(stat -c '%u %a' "$RUN" 2>&1)" "0 755" test_runtime_dir_is_roots
+payload=$(cut -d. -f2 "$tok" | tr '_-' '/+' | base64 -d 2>/dev/null)
+grep -q '"preferred_username": *"alice"' <<<"$payload"
+tap_ok $? test_token_file_holds_alices_access_token || tap_diag "$payload"
+
+# pamtester does not print the PAM environment; tests/pam_client does.
+env_out=$(printf '2345\n' | LD_PRELOAD="$PA_PAM_WRAPPER:$NSSW" PAM_WRAPPER=1 \
+	PAM_WRAPPER_SERVICE_DIR="$PA_PAM_DIR/pam.d" NSS_WRAPPER_PASSWD="$W/passwd" \
+	NSS_WRAPPER_GROUP="$W/group" "$top_builddir/tests/pam_client" posauth bob auth open env 2>/dev/null)
+grep -qx "POSAUTH_ROLES=manager" <<<"$env_out" &&
+	grep -qx "POSAUTH_TENANT=acme" <<<"$env_out" &&
+	grep -qx "POSAUTH_STORE=store-042" <<<"$env_out" &&
+	grep -qx "POSAUTH_TOKEN_FILE=$RUN/bob/token" <<<"$env_out"
+tap_ok $? test_session_environment_names_roles_and_token || tap_diag "$env_out"
+
+# Logout revokes this session's refresh token at the service.
+before=$(revoked)
+pa_pam_expect test_login_and_logout ok alice 1234 authenticate open_session close_session
+[ ! -e "$RUN/alice/token" ]
+tap_ok $? test_logout_removes_token_file
+after=$(revoked)
+# +2: the earlier session's token, still in the cache record, is revoked
+# when the new one replaces it, and the new one at logout.
+tap_is "$((after - before))" 2 test_logout_revokes_refresh_tokens
+
+# Logout while the service is unreachable: queued, sent later.
+pa_pam_expect test_login_before_outage ok alice 1234 authenticate open_session
+pa_tokend_control '{"fault":"down"}' >/dev/null
+before=$(revoked)
+PA_PAM_SERVICE=posauth pa_pam alice 1234 authenticate open_session close_session
+grep -q '"pending_revocations":\["' "$PA_PAM_DIR/cache/alice.rec"
+tap_ok $? test_offline_logout_queues_revocation
+pa_tokend_control '{"fault":"none"}' >/dev/null
+pa_pam_expect test_next_online_login ok alice 1234 authenticate
+after=$(revoked)
+[ "$after" -gt "$before" ] && ! grep -q '"pending_revocations":\["' "$PA_PAM_DIR/cache/alice.rec"
+tap_ok $? test_queued_revocation_sent_at_next_online_login || tap_diag "before=$before after=$after"
+
+# A user the system cannot resolve gets no session (no file owned by nobody).
+pa_pam_expect test_unresolvable_user_session_fails "Cannot make/remove an entry for the specified session" \
+	carol 3456 authenticate open_session
+[ ! -e "$RUN/carol" ]
+tap_ok $? test_no_token_file_for_unresolvable_user
+
+# A planted symlink in runtime_dir is not followed.
+mkdir -p "$W/elsewhere"
+rm -rf "$RUN/bob"
+ln -s "$W/elsewhere" "$RUN/bob"
+pa_pam_expect test_symlinked_user_dir_fails_session \
+	"Cannot make/remove an entry for the specified session" bob 2345 authenticate open_session
+[ -L "$RUN/bob" ] && [ ! -e "$W/elsewhere/token" ] && [ -z "$(ls -A "$W/elsewhere")" ]
+tap_ok $? test_symlinked_user_dir_not_followed
+rm -f "$RUN/bob"
+
+tap_done
