@@ -28,6 +28,7 @@
 #include "log.h"
 #include "login.h"
 #include "modargs.h"
+#include "nssindex.h"
 #include "offline.h"
 #include "oidc.h"
 #include "revoke.h"
@@ -244,6 +245,18 @@ cache_open(struct module_call *c, int create)
 	return cache;
 }
 
+/* A record changed: the NSS index follows (staff appear or vanish). */
+static void
+cache_changed(struct module_call *c, struct pa_cache *cache, long long now)
+{
+	int r;
+
+	if ((r = pa_nssindex_rebuild(c->conf, cache, now, &c->log,
+	    NULL)) != PA_OK)
+		pa_log(&c->log, LOG_ERR, "NSS index %s not rewritten: %s",
+		    c->conf->nss_index, pa_strerror(r));
+}
+
 /* What an online result means for the device cache. */
 static void
 cache_after_online(struct module_call *c, int r, const char *pin,
@@ -262,11 +275,14 @@ cache_after_online(struct module_call *c, int r, const char *pin,
 		    res->claims, res->tokens, now)) != PA_OK)
 			pa_log(&c->log, LOG_ERR, "user \"%s\": cache update "
 			    "failed: %s", q, pa_strerror(cr));
-		/* The service is reachable: send what logouts left owed. */
-		else if ((cr = pa_revoke_flush(cache, c->conf, &c->log,
-		    c->user, now)) != 0)
-			pa_log(&c->log, LOG_WARNING, "user \"%s\": %d token "
-			    "revocation(s) still pending", q, cr);
+		else {
+			cache_changed(c, cache, now);
+			/* The service is reachable: send what logouts left. */
+			if ((cr = pa_revoke_flush(cache, c->conf, &c->log,
+			    c->user, now)) > 0)
+				pa_log(&c->log, LOG_WARNING, "user \"%s\": %d "
+				    "token revocation(s) still pending", q, cr);
+		}
 		pa_cache_close(cache);
 		return;
 	}
@@ -277,6 +293,8 @@ cache_after_online(struct module_call *c, int r, const char *pin,
 		if ((cr = pa_offline_forget(cache, c->user)) != PA_OK)
 			pa_log(&c->log, LOG_ERR, "user \"%s\": could not wipe "
 			    "cached verifier: %s", q, pa_strerror(cr));
+		else
+			cache_changed(c, cache, now);
 		pa_cache_close(cache);
 	}
 }

@@ -1,0 +1,37 @@
+/*
+ * Builds the public NSS index (nssdb.h) from the device cache: which staff
+ * exist on this terminal, their uid, home, shell and groups. Runs in the
+ * PAM module and posauthctl whenever a record changes; the NSS module only
+ * ever reads the result.
+ */
+#ifndef POSAUTH_NSSINDEX_H
+#define POSAUTH_NSSINDEX_H
+
+#include <stddef.h>
+
+struct pa_cache;
+struct pa_conf;
+struct pa_log;
+
+#define PA_LOCAL_GROUP "/etc/group"
+
+/*
+ * Rewrites conf->nss_index from every usable record in c: users whose
+ * last online login is within nss_expire days (0: no expiry). Ids stay
+ * what the previous index gave them; new ones come from idmap.c, never
+ * colliding with local ids. Local groups named by [roles] become
+ * supplementary gids; other mapped groups are served by the index.
+ * *nusers (may be NULL) gets the number of users written.
+ */
+int pa_nssindex_rebuild(const struct pa_conf *conf, struct pa_cache *c,
+    long long now, const struct pa_log *lg, size_t *nusers);
+
+/* The same with explicit local files, for tests. */
+int pa_nssindex_rebuild_with(const struct pa_conf *conf, struct pa_cache *c,
+    long long now, const struct pa_log *lg, const char *passwd_path,
+    const char *group_path, size_t *nusers);
+
+/* gecos from a display name: printable ASCII/UTF-8 only, no ':' or ','. */
+void pa_nssindex_gecos(const char *name, char *out, size_t outlen);
+
+#endif

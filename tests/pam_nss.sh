@@ -1,0 +1,82 @@
+#!/bin/bash
+# After an online login through PAM, staff resolve through glibc itself
+# (getent, id) from the index the module wrote, with their mapped groups;
+# nobody else does, and the index holds nothing secret.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/pam_lib.sh"
+pa_pam_require
+pa_require_python_modules jwt cryptography
+SO="$top_builddir/.libs/libnss_posauth.so.2"
+[ -e "$SO" ] || skip_all "NSS module not built"
+
+pa_tmpdir W
+pa_make_ca "$W" tokend || exit 1
+pa_start_tokend "$W" || exit 1
+IDX="$W/nss/nss.db"
+# "users" exists in Debian's /etc/group; pos-* do not and are served by us.
+pa_pam_setup "$W" "nss_index = $IDX" "default_groups = users" \
+	"[roles]" "cashier = pos-cashier" "manager = pos-manager, pos-cashier"
+
+# glibc with "posauth" in a private nsswitch.conf (mount namespace), the
+# module found through LD_LIBRARY_PATH; else nss_wrapper.
+printf 'passwd: files posauth\ngroup: files posauth\n' >"$W/nsswitch.conf"
+san=$(ldd "$SO" 2>/dev/null | awk '/lib(asan|ubsan)\.so/ { print $3 }' | tr '\n' ' ')
+[ -z "$san" ] || export ASAN_OPTIONS=detect_leaks=0
+if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
+	VIA="glibc"
+	res() {
+		unshare -m sh -c 'mount --bind "$1" /etc/nsswitch.conf || exit 99
+			shift; exec "$@"' sh "$W/nsswitch.conf" \
+			env LD_LIBRARY_PATH="$top_builddir/.libs" LD_PRELOAD="$san" \
+			POSAUTH_NSS_INDEX="${INDEX:-$IDX}" "$@"
+	}
+else
+	VIA="nss_wrapper"
+	cp /etc/passwd "$W/passwd"; cp /etc/group "$W/group"
+	res() {
+		env LD_PRELOAD="$san libnss_wrapper.so" NSS_WRAPPER_PASSWD="$W/passwd" \
+			NSS_WRAPPER_GROUP="$W/group" NSS_WRAPPER_MODULE_SO_PATH="$SO" \
+			NSS_WRAPPER_MODULE_FN_PREFIX=posauth POSAUTH_NSS_INDEX="${INDEX:-$IDX}" "$@"
+	}
+fi
+tap_diag "resolving through $VIA"
+
+res getent passwd alice >/dev/null 2>&1
+tap_is "$?" 2 test_staff_unknown_before_first_login
+
+pa_pam_expect test_cashier_logs_in ok alice 1234 authenticate
+pa_pam_expect test_manager_logs_in ok bob 2345 authenticate
+
+line=$(res getent passwd alice)
+IFS=: read -r name _ uid gid gecos home shell <<<"$line"
+[ "$name" = alice ] && [ "$uid" -ge 200000 ] && [ "$uid" -le 299999 ] &&
+	[ "$home" = /home/alice ] && [ "$shell" = /bin/bash ] && [ "$gecos" = "Alice Example" ]
+tap_ok $? test_staff_resolves_by_name_after_login || tap_diag "$line"
+tap_is "$(res getent passwd "$uid" | cut -d: -f1)" alice test_staff_resolves_by_uid
+tap_is "$(res getent group pos-cashier | cut -d: -f1,4)" "pos-cashier:alice,bob" \
+	test_served_group_lists_its_members
+if [ "$VIA" = glibc ]; then
+	groups=$(res id -Gn bob | tr ' ' '\n' | sort | tr '\n' ' ')
+	tap_is "$groups" "bob pos-cashier pos-manager users " test_id_lists_mapped_and_local_groups
+else
+	tap_skip test_id_lists_mapped_and_local_groups "nss_wrapper does not call initgroups_dyn"
+fi
+res getent passwd mallory >/dev/null 2>&1
+tap_is "$?" 2 test_unknown_user_not_resolved
+tap_is "$(res getent passwd root | cut -d: -f3)" 0 test_local_users_still_resolve
+
+tap_is "$(stat -c %a "$IDX")" 644 test_index_is_0644
+! grep -qa -e 1234 -e 2345 -e eyJ -e "$CLIENT_SECRET" "$IDX"
+tap_ok $? test_index_holds_no_secret
+
+INDEX="$W/none.db" res getent passwd alice >/dev/null 2>&1
+tap_is "$?" 2 test_missing_index_is_not_found
+head -c 100 "$IDX" >"$W/trunc.db"
+INDEX="$W/trunc.db" res getent passwd alice >/dev/null 2>&1
+tap_is "$?" 2 test_truncated_index_is_not_found
+
+# The service says no: the cached identity goes, and so does the user.
+pa_pam_expect test_rejected_login "$E_AUTH" alice 0000 authenticate
+res getent passwd alice >/dev/null 2>&1
+tap_is "$?" 2 test_rejected_user_leaves_the_index
+tap_done
