@@ -339,6 +339,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	struct module_call c;
 	struct pa_login_result res;
 	struct pa_claims *claims = NULL;
+	struct pa_cache *store;
 	char *pin = NULL;
 	long long now;
 	int r;
@@ -364,7 +365,11 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	if ((r = get_pin(&c, &pin)) != PA_OK)
 		goto out;
 	now = (long long)time(NULL);
-	r = pa_login_online(c.conf, &c.log, c.user, pin, now, &res);
+	/* Discovery and keys come from the cache when young enough. */
+	store = cache_open(&c, 1);
+	r = pa_login_online_cached(c.conf, &c.log, store, c.user, pin, now,
+	    &res);
+	pa_cache_close(store);
 	if (r != PA_ERR_UNREACHABLE) {
 		cache_after_online(&c, r, pin, &res, now);
 		if (r == PA_OK)

@@ -40,6 +40,8 @@
 #define MAC_LABEL	"posauth-v1"
 #define KIND_RECORD	"record"
 #define KIND_CLOCK	"clock"
+#define KIND_DOC	"doc"
+#define DOC_SUFFIX	".doc"
 
 #define FORMAT_VERSION	1
 #define LOCK_SLOT_CLOCK	0
@@ -1472,4 +1474,99 @@ int
 pa_cache_clock_set(struct pa_cache *c, long long now)
 {
 	return clock_update(c, now, 1);
+}
+
+/* ---- public documents of the token service ---- */
+
+static int
+doc_name_ok(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name[i] != '\0'; i++)
+		if (name[i] < 'a' || name[i] > 'z' || i >= 16)
+			return 0;
+	return i > 0;
+}
+
+int
+pa_cache_doc_get(struct pa_cache *c, const char *name, const char *owner,
+    char **body, size_t *len, long long *stored_at)
+{
+	char fname[32];
+	unsigned char *buf = NULL;
+	const unsigned char *b;
+	size_t flen = 0, cap = 0, blen, olen = strlen(owner);
+	char *end = NULL;
+	long long at;
+	int r;
+
+	*body = NULL;
+	if (!doc_name_ok(name))
+		return PA_ERR_ARG;
+	snprintf(fname, sizeof(fname), "%s%s", name, DOC_SUFFIX);
+	if ((r = read_file_at(c, fname, &buf, &flen, &cap)) != PA_OK)
+		goto out;
+	/* The file name is the MAC's name: a JWKS cannot pose as discovery. */
+	if ((r = envelope_open(c, KIND_DOC, name, buf, flen, &b,
+	    &blen)) != PA_OK)
+		goto out;
+	/* body: "<stored_at> <owner>\n<document>" */
+	r = PA_ERR_CACHE_CORRUPT;
+	if (blen == 0 || b[0] < '0' || b[0] > '9' || memchr(b, '\n', blen) ==
+	    NULL || memchr(b, '\0', blen) != NULL)
+		goto out;
+	at = strtoll((const char *)b, &end, 10);
+	if (end == NULL || *end != ' ' || at < 0 ||
+	    (size_t)((const unsigned char *)end + 1 - b) + olen + 1 > blen ||
+	    memcmp(end + 1, owner, olen) != 0 || end[1 + olen] != '\n') {
+		/* Another issuer's document is simply not ours. */
+		r = PA_ERR_NOT_FOUND;
+		goto out;
+	}
+	b = (const unsigned char *)end + 2 + olen;
+	blen -= (size_t)(b - (buf + HEADER_LEN));
+	r = PA_ERR_ALLOC;
+	if ((*body = malloc(blen + 1)) == NULL)
+		goto out;
+	memcpy(*body, b, blen);
+	(*body)[blen] = '\0';
+	*len = blen;
+	*stored_at = at;
+	r = PA_OK;
+ out:
+	pa_freezero(buf, cap);
+	return r;
+}
+
+int
+pa_cache_doc_put(struct pa_cache *c, const char *name, const char *owner,
+    const char *body, size_t len, long long now)
+{
+	char fname[32], head[64];
+	unsigned char *b = NULL, *file = NULL;
+	size_t hlen, olen = strlen(owner), blen, flen = 0;
+	int r;
+
+	if (!doc_name_ok(name) || now < 0 || strchr(owner, '\n') != NULL)
+		return PA_ERR_ARG;
+	snprintf(fname, sizeof(fname), "%s%s", name, DOC_SUFFIX);
+	hlen = (size_t)snprintf(head, sizeof(head), "%lld ", now);
+	if (len > PA_CACHE_MAX_FILE || olen > PA_CACHE_MAX_FILE)
+		return PA_ERR_TOO_LARGE;
+	blen = hlen + olen + 1 + len;
+	if ((b = malloc(blen)) == NULL)
+		return PA_ERR_ALLOC;
+	memcpy(b, head, hlen);
+	memcpy(b + hlen, owner, olen);
+	b[hlen + olen] = '\n';
+	memcpy(b + hlen + olen + 1, body, len);
+	if ((r = envelope_seal(c, KIND_DOC, name, b, blen, &file,
+	    &flen)) != PA_OK)
+		goto out;
+	r = write_file_atomic(c, fname, file, flen);
+ out:
+	free(b);
+	free(file);
+	return r;
 }

@@ -192,4 +192,17 @@ int pa_cache_clock_advance(struct pa_cache *c, long long now);
  */
 int pa_cache_clock_set(struct pa_cache *c, long long now);
 
+/*
+ * Public documents of the token service (discovery, JWKS), kept between
+ * processes so a login costs one token request. Sealed like records
+ * (kind "doc", name = the document's name, [a-z]{1,16}), stored as
+ * "<name>.doc" with the time it was fetched and the issuer (owner) it
+ * belongs to. pa_cache_doc_get() returns PA_ERR_NOT_FOUND for a missing
+ * document or one of another owner, PA_ERR_CACHE_CORRUPT for a bad one.
+ */
+int pa_cache_doc_get(struct pa_cache *c, const char *name, const char *owner,
+    char **body, size_t *len, long long *stored_at);
+int pa_cache_doc_put(struct pa_cache *c, const char *name, const char *owner,
+    const char *body, size_t len, long long now);
+
 #endif

@@ -125,6 +125,14 @@ pa_login_online(const struct pa_conf *conf, const struct pa_log *lg,
     const char *user, const char *pin, long long now,
     struct pa_login_result *res)
 {
+	return pa_login_online_cached(conf, lg, NULL, user, pin, now, res);
+}
+
+int
+pa_login_online_cached(const struct pa_conf *conf, const struct pa_log *lg,
+    struct pa_cache *store, const char *user, const char *pin,
+    long long now, struct pa_login_result *res)
+{
 	struct pa_http_opts hopts;
 	struct pa_http *http = NULL;
 	struct pa_provider prov;
@@ -135,6 +143,7 @@ pa_login_online(const struct pa_conf *conf, const struct pa_log *lg,
 
 	memset(res, 0, sizeof(*res));
 	pa_provider_init(&prov, NULL, conf->issuer);
+	prov.store = store;
 
 	/* Nothing leaves the machine for a name or PIN we would refuse. */
 	res->stage = "user name";

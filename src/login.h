@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+struct pa_cache;
 struct pa_conf;
 struct pa_log;
 struct pa_claims;
@@ -31,6 +32,14 @@ struct pa_login_result {
 int pa_login_online(const struct pa_conf *conf, const struct pa_log *lg,
     const char *user, const char *pin, long long now,
     struct pa_login_result *res);
+
+/*
+ * The same, keeping the service's discovery document and JWKS in the
+ * device cache (store, may be NULL) between processes.
+ */
+int pa_login_online_cached(const struct pa_conf *conf,
+    const struct pa_log *lg, struct pa_cache *store, const char *user,
+    const char *pin, long long now, struct pa_login_result *res);
 
 void pa_login_result_clear(struct pa_login_result *res);
 

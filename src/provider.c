@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "err.h"
 #include "jwk.h"
 #include "oidc.h"
@@ -25,6 +26,8 @@ struct doc_cache {
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct doc_cache cache;
+/* When the last forced JWKS refresh happened (-1: never). */
+static long long forced_at = -1;
 
 static void
 cache_reset_locked(void)
@@ -33,6 +36,7 @@ cache_reset_locked(void)
 	free(cache.meta);
 	free(cache.jwks);
 	memset(&cache, 0, sizeof(cache));
+	forced_at = -1;
 }
 
 void
@@ -141,6 +145,37 @@ pa_provider_clear(struct pa_provider *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* The process copy, else the device cache's, if young enough. */
+static int
+docs_get(struct pa_provider *p, int jwks, long long now, char **body,
+    size_t *len, long long *at)
+{
+	if (cache_get(p->issuer, jwks, now, body, len, at) == PA_OK)
+		return PA_OK;
+	if (p->store == NULL || pa_cache_doc_get(p->store,
+	    jwks ? "jwks" : "discovery", p->issuer, body, len, at) != PA_OK)
+		return PA_ERR_NOT_FOUND;
+	if (now < *at || now - *at > PA_PROVIDER_MAX_AGE) {
+		free(*body);
+		*body = NULL;
+		return PA_ERR_NOT_FOUND;
+	}
+	/* Warm the process copy too. */
+	cache_put(p->issuer, jwks, *body, *len, *at);
+	return PA_OK;
+}
+
+static void
+docs_put(struct pa_provider *p, int jwks, const char *body, size_t len,
+    long long now)
+{
+	cache_put(p->issuer, jwks, body, len, now);
+	/* Best effort: a full or unusable cache only costs requests. */
+	if (p->store != NULL)
+		(void)pa_cache_doc_put(p->store, jwks ? "jwks" : "discovery",
+		    p->issuer, body, len, now);
+}
+
 int
 pa_provider_load_meta(struct pa_provider *p, long long now)
 {
@@ -151,7 +186,7 @@ pa_provider_load_meta(struct pa_provider *p, long long now)
 
 	if (p->meta != NULL)
 		return PA_OK;
-	if (cache_get(p->issuer, 0, now, &body, &len, &at) != PA_OK) {
+	if (docs_get(p, 0, now, &body, &len, &at) != PA_OK) {
 		r = PA_ERR_ALLOC;
 		if ((url = pa_oidc_discovery_url(p->issuer)) == NULL)
 			goto out;
@@ -163,11 +198,41 @@ pa_provider_load_meta(struct pa_provider *p, long long now)
 	if ((r = pa_oidc_meta_parse(body, len, p->issuer, &p->meta)) != PA_OK)
 		goto out;
 	if (fetched)
-		cache_put(p->issuer, 0, body, len, now);
+		docs_put(p, 0, body, len, now);
  out:
 	free(body);
 	free(url);
 	return r;
+}
+
+
+static int
+forced_refresh_allowed(struct pa_provider *p, long long now)
+{
+	long long last, at = 0;
+	char *body = NULL;
+	size_t len;
+
+	pthread_mutex_lock(&cache_lock);
+	last = forced_at;
+	pthread_mutex_unlock(&cache_lock);
+	if (p->store != NULL && pa_cache_doc_get(p->store, "kidmiss",
+	    p->issuer, &body, &len, &at) == PA_OK && at > last)
+		last = at;
+	free(body);
+	/* A mark in the future (clock set back) does not block forever. */
+	return last < 0 || now < last || now - last >= PA_JWKS_MIN_REFRESH;
+}
+
+static void
+forced_refresh_note(struct pa_provider *p, long long now)
+{
+	pthread_mutex_lock(&cache_lock);
+	forced_at = now;
+	pthread_mutex_unlock(&cache_lock);
+	if (p->store != NULL)
+		(void)pa_cache_doc_put(p->store, "kidmiss", p->issuer, "", 0,
+		    now);
 }
 
 static int
@@ -187,7 +252,8 @@ provider_fetch_jwks(struct pa_provider *p, long long now)
 	pa_jwks_free(p->jwks);
 	p->jwks = set;
 	p->jwks_fetched_at = now;
-	cache_put(p->issuer, 1, body, len, now);
+	p->jwks_fetched_here = 1;
+	docs_put(p, 1, body, len, now);
  out:
 	free(body);
 	return r;
@@ -206,7 +272,7 @@ pa_provider_find_key(struct pa_provider *p, const char *kid, long long now,
 	if (p->meta == NULL && (r = pa_provider_load_meta(p, now)) != PA_OK)
 		return r;
 	if (p->jwks == NULL) {
-		if (cache_get(p->issuer, 1, now, &body, &len, &at) == PA_OK &&
+		if (docs_get(p, 1, now, &body, &len, &at) == PA_OK &&
 		    pa_jwks_parse(body, len, &p->jwks) == PA_OK)
 			p->jwks_fetched_at = at;
 		free(body);
@@ -216,10 +282,14 @@ pa_provider_find_key(struct pa_provider *p, const char *kid, long long now,
 	}
 	if ((*key = pa_jwks_find(p->jwks, kid)) != NULL)
 		return PA_OK;
-	/* Unknown kid: the service may have rotated its keys. */
-	if (now - p->jwks_fetched_at < PA_JWKS_MIN_REFRESH &&
-	    now >= p->jwks_fetched_at)
+	/*
+	 * Unknown kid: the service may have rotated its keys. One forced
+	 * refresh per minute at most, shared by every process through the
+	 * device cache, and never twice in one login.
+	 */
+	if (p->jwks_fetched_here || !forced_refresh_allowed(p, now))
 		return PA_ERR_KID;
+	forced_refresh_note(p, now);
 	if ((r = provider_fetch_jwks(p, now)) != PA_OK)
 		return r;
 	if ((*key = pa_jwks_find(p->jwks, kid)) != NULL)

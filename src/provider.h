@@ -4,6 +4,9 @@
  * of the process (a display manager or sshd monitor logs many people in),
  * and re-parsed per login so no parsed state is shared between threads.
  *
+ * With a device cache (p->store) the documents also outlive the process,
+ * sealed in the cache, so a login costs one token request.
+ *
  * Key rotation: a token whose kid we do not know triggers one JWKS refresh,
  * but never more often than PA_JWKS_MIN_REFRESH seconds, so a stream of
  * tokens with made-up kids cannot make us hammer the service.
@@ -16,6 +19,7 @@
 #define PA_JWKS_MIN_REFRESH 60
 #define PA_PROVIDER_MAX_AGE 3600	/* refetch documents older than this */
 
+struct pa_cache;
 struct pa_http;
 struct pa_jwks;
 struct pa_jwk;
@@ -26,7 +30,9 @@ struct pa_provider {
 	struct pa_oidc_meta *meta;
 	struct pa_jwks *jwks;
 	long long jwks_fetched_at;
+	int jwks_fetched_here;	/* fetched during this login */
 	int fetches;		/* network requests this login made for documents */
+	struct pa_cache *store;	/* device cache for the documents, or NULL */
 };
 
 void pa_provider_init(struct pa_provider *p, struct pa_http *h,

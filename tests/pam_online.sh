@@ -19,6 +19,15 @@ pa_pam_expect test_store_array_containing_ours_logs_in ok frank 6789 authenticat
 pa_pam_expect test_auth_account_setcred_succeed_after_login ok bob 2345 \
 	authenticate acct_mgmt setcred
 
+# --- one token request per login ------------------------------------------------
+pa_tokend_stats reset >/dev/null
+pa_pam_expect test_login_with_cached_documents ok alice 1234 authenticate
+stats=$(pa_tokend_stats)
+tap_is "$(pa_json_get token.password <<<"$stats"):$(pa_json_get discovery <<<"$stats"):$(pa_json_get jwks <<<"$stats")" \
+	"1:0:0" test_login_makes_exactly_one_token_request
+[ "$(stat -c %a "$W/cache/jwks.doc" 2>&1)" = 600 ] && [ "$(stat -c %a "$W/cache/discovery.doc" 2>&1)" = 600 ]
+tap_ok $? test_cached_documents_are_root_only
+
 # --- the service says no ------------------------------------------------------
 pa_pam_expect test_wrong_pin_denied "$E_AUTH" alice 9999 authenticate
 pa_pam_expect test_unknown_user_denied "$E_AUTH" zed 1234 authenticate
@@ -69,21 +78,32 @@ pa_pam_expect test_slow_service_times_out "$E_UNAVAIL" alice 1234 authenticate
 elapsed=$(( $(date +%s) - start ))
 [ "$elapsed" -le 6 ]
 tap_ok $? test_timeout_bounds_the_wait || tap_diag "took ${elapsed}s with timeout = 4"
+# A terminal that has not cached the service's documents yet.
+fresh_terminal() { rm -f "$W/cache/"*.doc; }
+fresh_terminal
 pa_tokend_control '{"fault":"none","wrong_issuer_in_discovery":true}' >/dev/null
 pa_pam_expect test_discovery_issuer_mismatch_denied "$E_AUTH" alice 1234 authenticate
 pa_tokend_control '{"reset":true}' >/dev/null
 
 # --- keys and algorithms -----------------------------------------------------
+pa_pam_expect test_login_caches_documents ok alice 1234 authenticate
 pa_tokend_control '{"rotate":true,"drop_old_keys":true}' >/dev/null
 pa_pam_expect test_login_after_key_rotation ok alice 1234 authenticate
+pa_tokend_control '{"rotate":true,"drop_old_keys":true}' >/dev/null
+# The unknown-kid refresh is rate limited across processes (once a minute).
+pa_pam_expect test_second_rotation_within_a_minute_waits "$E_AUTH" alice 1234 authenticate
+fresh_terminal
 pa_tokend_control '{"alg":"ES256"}' >/dev/null
 pa_pam_expect test_es256_token_accepted ok alice 1234 authenticate
+fresh_terminal
 pa_tokend_control '{"alg":"EdDSA"}' >/dev/null
 pa_pam_expect test_eddsa_token_accepted ok alice 1234 authenticate
+fresh_terminal
 pa_tokend_control '{"alg":"PS256"}' >/dev/null
 pa_pam_expect test_alg_outside_allowlist_denied "$E_AUTH" alice 1234 authenticate
 pa_pam_conf "$PA_PAM_CONF" "algorithms = PS256"
 pa_pam_expect test_configured_algorithm_accepted ok alice 1234 authenticate
+fresh_terminal
 pa_tokend_control '{"alg":"RS256"}' >/dev/null
 pa_pam_conf "$PA_PAM_CONF" "token = access_token"
 pa_pam_expect test_access_token_mode_logs_in ok alice 1234 authenticate
