@@ -1191,6 +1191,10 @@ pa_cache_update(struct pa_cache *c, const char *user,
 			r = PA_OK;
 		goto out;
 	}
+	if (r == PA_CACHE_KEEP) {
+		r = PA_OK;
+		goto out;
+	}
 	if (r != PA_OK || rec->user == NULL || strcmp(rec->user, user) != 0) {
 		r = PA_ERR_ARG;
 		goto out;

@@ -70,6 +70,8 @@
 
 /* Returned by a pa_cache_update() callback to delete the record. */
 #define PA_CACHE_DELETE		1
+/* ... or to leave it as it is (nothing changed: no write, no fsync). */
+#define PA_CACHE_KEEP		2
 
 struct pa_cache;	/* an open, checked cache directory and its key */
 
@@ -136,7 +138,8 @@ int pa_cache_put(struct pa_cache *c, const struct pa_cache_record *rec);
  * Locked read-modify-write of user's record. fn gets the current record
  * and exists = 1, or, when there is none or it is corrupt, a zeroed
  * record with only user set and exists = 0. fn returns 0 to write rec
- * back, PA_CACHE_DELETE to delete the record, or a negative status to
+ * back, PA_CACHE_KEEP to leave the file alone (PA_OK is returned),
+ * PA_CACHE_DELETE to delete the record, or a negative status to
  * leave everything as it was; that status is then returned. fn must not
  * change rec->user. A record file that is unsafe (PA_ERR_CACHE) is not
  * overwritten: the update fails and the caller must fail closed.

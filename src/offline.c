@@ -270,7 +270,7 @@ login_cb(struct pa_cache_record *rec, int exists, void *argp)
 	struct login_arg *a = argp;
 	const struct pa_conf *conf = a->conf;
 	long grace;
-	int r;
+	int r, expired_lock = 0;
 
 	if (!exists || !rec->has_verifier || rec->last_online <= 0)
 		return PA_ERR_NOT_FOUND;
@@ -286,6 +286,7 @@ login_cb(struct pa_cache_record *rec, int exists, void *argp)
 		/* The lockout has run out: a fresh start. */
 		rec->locked_until = 0;
 		rec->failures = 0;
+		expired_lock = 1;
 	}
 	r = pa_kdf_check(a->pin, strlen(a->pin), &rec->verifier);
 	if (r == PA_ERR_BAD_PIN) {
@@ -301,8 +302,10 @@ login_cb(struct pa_cache_record *rec, int exists, void *argp)
 		return r == PA_ERR_CACHE_CORRUPT ? PA_ERR_NOT_FOUND : r;
 	if ((r = claims_from_record(rec, &a->claims)) != PA_OK)
 		return r;
-	rec->failures = 0;
 	a->verdict = PA_OK;
+	if (rec->failures == 0 && !expired_lock)
+		return PA_CACHE_KEEP;	/* nothing to count: no write */
+	rec->failures = 0;
 	return 0;
 }
 

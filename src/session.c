@@ -53,6 +53,11 @@ open_runtime_dir(const char *runtime_dir, int create)
 		errno = EPERM;
 		return -1;
 	}
+	/* The caller's umask may have made it 0700: users must get in. */
+	if (create && (st.st_mode & 07777) != 0755 && fchmod(fd, 0755) != 0) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 

@@ -48,6 +48,8 @@ pa_pam_conf() {
 			echo "timeout = ${PA_TIMEOUT:-4}"
 			[ -z "${PA_OFFLINE_GRACE:-}" ] || echo "offline_grace = $PA_OFFLINE_GRACE"
 			echo "cache_dir = $PA_PAM_DIR/cache"
+			# Never the system's index: tests must not touch the host.
+			[ -n "${PA_NO_NSS_INDEX:-}" ] || echo "nss_index = $PA_PAM_DIR/nss/nss.db"
 			echo "runtime_dir = $PA_PAM_DIR/run"
 			echo "offline_kdf_cost = ${PA_KDF_COST:-12}"
 			printf '%s\n' "$@"

@@ -14,7 +14,7 @@ pa_make_ca "$W" tokend || exit 1
 pa_start_tokend "$W" || exit 1
 IDX="$W/nss/nss.db"
 # "users" exists in Debian's /etc/group; pos-* do not and are served by us.
-pa_pam_setup "$W" "nss_index = $IDX" "default_groups = users" \
+pa_pam_setup "$W" "default_groups = users" \
 	"[roles]" "cashier = pos-cashier" "manager = pos-manager, pos-cashier"
 
 # glibc with "posauth" in a private nsswitch.conf (mount namespace), the

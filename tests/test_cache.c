@@ -1003,6 +1003,15 @@ fn_rename(struct pa_cache_record *rec, int exists, void *arg)
 	return PA_OK;
 }
 
+static int
+fn_keep(struct pa_cache_record *rec, int exists, void *arg)
+{
+	(void)exists;
+	(void)arg;
+	rec->failures = 99;	/* must not reach the disk */
+	return PA_CACHE_KEEP;
+}
+
 static void
 test_update(void)
 {
@@ -1028,6 +1037,18 @@ test_update(void)
 	    "test_update_abort_writes_nothing");
 	pa_cache_record_free(out);
 	out = NULL;
+	{
+		struct stat before, after;
+
+		stat(path("update", "alice.rec"), &before);
+		ok(pa_cache_update(c, "alice", fn_keep, NULL) == PA_OK &&
+		    stat(path("update", "alice.rec"), &after) == 0 &&
+		    before.st_ino == after.st_ino &&
+		    pa_cache_get(c, "alice", &out) == PA_OK &&
+		    out->failures == 0, "test_update_keep_writes_nothing");
+		pa_cache_record_free(out);
+		out = NULL;
+	}
 	ok(pa_cache_update(c, "alice", fn_rename, NULL) == PA_ERR_ARG &&
 	    get_status(c, "xlice") == PA_ERR_NOT_FOUND &&
 	    get_status(c, "alice") == PA_OK,
