@@ -1,0 +1,187 @@
+/*
+ * posauthctl: what the subcommands share. Exit codes, option parsing,
+ * config and cache access, output helpers (human and --json), the audit
+ * line every admin action leaves in syslog, and the small pure helpers
+ * (times, durations, offline window, JWT expiry, PIN line) that the unit
+ * test drives. Each subcommand lives in its own ctl_<name>.c.
+ */
+#ifndef POSAUTH_CTL_H
+#define POSAUTH_CTL_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "log.h"
+
+struct pa_cache;
+struct pa_cache_record;
+struct pa_conf;
+
+/*
+ * Exit codes of posauthctl, the same for every subcommand (documented in
+ * `posauthctl --help` and posauthctl(8)). Scripts branch on them, so a
+ * code is never reused for a different meaning.
+ */
+enum ctl_exit {
+	CTL_EXIT_OK = 0,
+	CTL_EXIT_FAILED = 1,		/* operation failed, or denied */
+	CTL_EXIT_USAGE = 2,		/* bad command line, invalid user name */
+	CTL_EXIT_CONFIG = 3,		/* config (or client secret) unusable */
+	CTL_EXIT_CACHE = 4,		/* device cache unusable, record corrupt */
+	CTL_EXIT_UNREACHABLE = 5,	/* token service could not be asked */
+	CTL_EXIT_NOT_FOUND = 6,		/* no such cached user / session token */
+	CTL_EXIT_ROOT = 7,		/* needs root (cache, token renewal) */
+	CTL_EXIT_INVALID = 8,		/* service answered, answer unacceptable */
+};
+
+/* The table printed by every --help. */
+#define CTL_EXIT_HELP \
+"Exit status:\n" \
+"  0  success\n" \
+"  1  operation failed, or the token service said no\n" \
+"  2  usage error (bad option, missing or invalid argument)\n" \
+"  3  configuration or client secret unusable\n" \
+"  4  device cache unusable, or the record is corrupt\n" \
+"  5  token service unreachable\n" \
+"  6  not found (no cached record or session token for that user)\n" \
+"  7  root required (the device cache and token renewal are root's)\n" \
+"  8  the token service answered with something unacceptable\n"
+
+/* A renewed or printed access token must live at least this long. */
+#define CTL_TOKEN_MIN_LIFETIME 60
+
+/* Global state of one run. */
+struct ctl {
+	const char *config_path;
+	int json;
+	int verbose;
+	const char *cmd;		/* subcommand name, for messages */
+	struct pa_conf *conf;		/* after ctl_load_config() */
+	struct pa_log log;		/* core library lines */
+	long long now;
+};
+
+/* Options a subcommand accepts on top of --help and -c/--config. */
+#define CTL_OPT_JSON	0x1u
+#define CTL_OPT_ALL	0x2u
+
+struct ctl_help {
+	const char *usage;		/* "users [--json]" */
+	const char *text;		/* what it does, its exit codes */
+};
+
+void ctl_init(struct ctl *ctl);
+void ctl_clear(struct ctl *ctl);
+
+/*
+ * Parses a subcommand's options (argv[0] is its name). Returns -1 with
+ * *first = index of the first operand, or an exit code: 0 after --help,
+ * CTL_EXIT_USAGE after a message. all may be NULL without CTL_OPT_ALL.
+ */
+int ctl_parse_opts(struct ctl *ctl, const struct ctl_help *help,
+    unsigned allowed, int argc, char **argv, int *first, int *all);
+void ctl_print_help(const struct ctl_help *help, unsigned allowed);
+/* "posauthctl CMD: <msg>" plus a hint at --help; returns CTL_EXIT_USAGE. */
+int ctl_usage_error(const struct ctl *ctl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Error text for the human on stderr, prefixed with the command. */
+void ctl_err(const struct ctl *ctl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * One syslog line (authpriv) per admin action, with the acting uid and
+ * sudo user, and the same text on stderr for the human. Callers pass no
+ * secret: user names go through pa_log_quote().
+ */
+void ctl_audit(const struct ctl *ctl, int priority, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The exit code for a status of the core library. */
+int ctl_exit_for(int status);
+
+/* Loads ctl->config_path; problems go to stderr. Returns an exit code. */
+int ctl_load_config(struct ctl *ctl);
+
+/*
+ * Root check for subcommands that read the cache: root, or the owner of
+ * cache_dir (tests run unprivileged against their own cache). Returns 0
+ * or CTL_EXIT_ROOT after a message.
+ */
+int ctl_require_cache_access(const struct ctl *ctl);
+
+/*
+ * Opens cache_dir without creating it. Returns PA_OK, PA_ERR_NOT_FOUND
+ * when no login has created it yet (no message), or another status after
+ * a message on stderr.
+ */
+int ctl_open_cache(const struct ctl *ctl, struct pa_cache **out);
+
+/* 1 when user passes the configured username_pattern, else a message. */
+int ctl_user_ok(const struct ctl *ctl, const char *user);
+
+/*
+ * The subcommands, one file each: argv[0] is the subcommand's name, the
+ * return value is the exit code.
+ */
+int ctl_cmd_status(struct ctl *ctl, int argc, char **argv);	/* ctl_status.c */
+int ctl_cmd_users(struct ctl *ctl, int argc, char **argv);	/* ctl_users.c */
+int ctl_cmd_show(struct ctl *ctl, int argc, char **argv);	/* ctl_users.c */
+int ctl_cmd_purge(struct ctl *ctl, int argc, char **argv);	/* ctl_manage.c */
+int ctl_cmd_unlock(struct ctl *ctl, int argc, char **argv);	/* ctl_manage.c */
+int ctl_cmd_check_config(struct ctl *ctl, int argc, char **argv);
+int ctl_cmd_token(struct ctl *ctl, int argc, char **argv);	/* ctl_token.c */
+int ctl_cmd_test_login(struct ctl *ctl, int argc, char **argv);
+
+/* --- output ---------------------------------------------------------- */
+
+/* Prints a JSON document on stdout and releases it; PA_ERR_ALLOC if NULL. */
+int ctl_json_print(json_t *doc);
+/* A JSON array of strings, or NULL on allocation failure. */
+json_t *ctl_json_strings(char *const *v, size_t n);
+/* An ISO 8601 time, or JSON null for 0 (never). */
+json_t *ctl_json_time(long long t);
+
+/* "2024-05-01T12:00:00Z"; "never" for t <= 0. Returns out. */
+const char *ctl_iso8601(long long t, char *out, size_t outlen);
+/* "2d 3h", "4h 12m", "5m 3s", "42s"; "0s" for <= 0. Returns out. */
+const char *ctl_duration(long long secs, char *out, size_t outlen);
+/* "a,b,c" cut with "..." when it does not fit. Returns out. */
+const char *ctl_join(char *const *v, size_t n, char *out, size_t outlen);
+
+/* --- small pure helpers ---------------------------------------------- */
+
+/*
+ * Seconds of offline login left for rec at now: its grace (per
+ * pa_offline_grace_for) minus the time since the last online login; 0
+ * when there is no verifier, no online login, or the grace is off.
+ */
+long long ctl_offline_left(const struct pa_conf *conf,
+    const struct pa_cache_record *rec, long long now);
+
+/*
+ * 1 when rec would be let in offline now: a verifier, inside the grace,
+ * not locked, not from the future, and clock_ok (pa_cache_clock_check).
+ */
+int ctl_offline_ready(const struct pa_conf *conf,
+    const struct pa_cache_record *rec, long long now, int clock_ok);
+
+/*
+ * The "exp" claim of a compact JWT, read WITHOUT verifying anything: only
+ * to tell when a token we already hold needs renewing, never to trust it.
+ * PA_OK, PA_ERR_JWS_FORMAT, PA_ERR_BASE64, PA_ERR_JSON or
+ * PA_ERR_CLAIM_MISSING.
+ */
+int ctl_jwt_exp(const char *jwt, long long *exp);
+
+/*
+ * Reads one line from fd into buf (size bytes, NUL-terminated, newline
+ * and a trailing CR removed), a byte at a time so no stdio buffer keeps a
+ * copy of a PIN. PA_OK, PA_ERR_NO_PIN (EOF before any byte),
+ * PA_ERR_TOO_LARGE (line longer than size - 1; buf is wiped) or
+ * PA_ERR_SYSTEM.
+ */
+int ctl_read_line_fd(int fd, char *buf, size_t size);
+
+#endif

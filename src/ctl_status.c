@@ -1,0 +1,345 @@
+/*
+ * posauthctl status: can this terminal log staff in right now? Asks the
+ * token service for its documents (timed), surveys the device cache and
+ * counts who could log in offline at this moment.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "cache.h"
+#include "conf.h"
+#include "ctl.h"
+#include "err.h"
+#include "http.h"
+#include "jwk.h"
+#include "log.h"
+#include "oidc.h"
+
+static const struct ctl_help status_help = {
+	"status [--json]",
+	"Shows the configuration in use, the token service (discovery and\n"
+	"signing keys fetched now, with timing), the device cache (records,\n"
+	"size, clock mark) and how many cached users may log in offline right\n"
+	"now. The PAM module keeps its copy of the documents in the memory of\n"
+	"each login process, so the age shown is that of this fetch.\n"
+	"Needs root: the device cache is root's.\n"
+	"Exits 0 when everything is usable, else the code of the first part\n"
+	"that is not: 3 configuration, 5 token service (8 when it answered\n"
+	"with unusable documents), 4 device cache.\n",
+};
+
+struct issuer_report {
+	int status;			/* discovery */
+	long disc_ms;
+	char error[256];
+	struct pa_oidc_meta *meta;
+	int jwks_status;
+	long jwks_ms;
+	char jwks_error[256];
+	struct pa_jwks *jwks;
+	long long jwks_at;
+};
+
+struct cache_report {
+	int status;			/* PA_ERR_NOT_FOUND: not created yet */
+	size_t records, corrupt, unsafe;
+	unsigned long long bytes;
+	int clock_status;
+	size_t offline_ready;
+};
+
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (long)((t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+static void
+note_error(char *out, size_t outlen, int r, const struct pa_http *h)
+{
+	const char *detail = h != NULL ? pa_http_error(h) : "";
+
+	snprintf(out, outlen, "%s%s%s", pa_strerror(r),
+	    detail[0] != '\0' ? ": " : "", detail);
+}
+
+/* One timed GET and parse of the JWKS the discovery document names. */
+static void
+probe_jwks(const struct ctl *ctl, struct pa_http *h, struct issuer_report *ir)
+{
+	struct timespec t0;
+	char *body = NULL;
+	size_t len = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ir->jwks_status = pa_oidc_get_json(h, ir->meta->jwks_uri, &body, &len);
+	ir->jwks_ms = ms_since(&t0);
+	if (ir->jwks_status == PA_OK)
+		ir->jwks_status = pa_jwks_parse(body, len, &ir->jwks);
+	if (ir->jwks_status == PA_OK)
+		ir->jwks_at = ctl->now;
+	else
+		note_error(ir->jwks_error, sizeof(ir->jwks_error),
+		    ir->jwks_status, h);
+	free(body);
+}
+
+static void
+probe_issuer(const struct ctl *ctl, struct issuer_report *ir)
+{
+	const struct pa_conf *conf = ctl->conf;
+	struct pa_http_opts o;
+	struct pa_http *h = NULL;
+	struct timespec t0;
+	char *url = NULL, *body = NULL;
+	size_t len = 0;
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	o.ca_file = conf->ca_file;
+	o.connect_timeout = conf->connect_timeout;
+	o.timeout = conf->timeout;
+	o.max_response = conf->max_response_bytes;
+	if ((r = pa_http_new(&o, &h)) != PA_OK)
+		goto out;
+	r = PA_ERR_ALLOC;
+	if ((url = pa_oidc_discovery_url(conf->issuer)) == NULL)
+		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = pa_oidc_get_json(h, url, &body, &len);
+	ir->disc_ms = ms_since(&t0);
+	if (r != PA_OK)
+		goto out;
+	if ((r = pa_oidc_meta_parse(body, len, conf->issuer,
+	    &ir->meta)) != PA_OK)
+		goto out;
+	probe_jwks(ctl, h, ir);
+ out:
+	ir->status = r;
+	if (r != PA_OK)
+		note_error(ir->error, sizeof(ir->error), r, h);
+	free(body);
+	free(url);
+	pa_http_free(h);
+}
+
+static void
+survey_record(const struct ctl *ctl, struct pa_cache *c, const char *user,
+    int clock_ok, struct cache_report *cr)
+{
+	struct pa_cache_record *rec = NULL;
+	char path[PATH_MAX];
+	struct stat st;
+	int r;
+
+	cr->records++;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.rec",
+	    ctl->conf->cache_dir, user) < sizeof(path) &&
+	    lstat(path, &st) == 0)
+		cr->bytes += (unsigned long long)st.st_size;
+	r = pa_cache_get(c, user, &rec);
+	if (r == PA_OK && ctl_offline_ready(ctl->conf, rec, ctl->now,
+	    clock_ok))
+		cr->offline_ready++;
+	else if (r == PA_ERR_CACHE_CORRUPT)
+		cr->corrupt++;
+	else if (r != PA_OK)
+		cr->unsafe++;
+	pa_cache_record_free(rec);
+}
+
+static void
+survey_cache(const struct ctl *ctl, struct cache_report *cr)
+{
+	struct pa_cache *c = NULL;
+	char **users = NULL;
+	size_t i, n = 0;
+
+	if ((cr->status = ctl_open_cache(ctl, &c)) != PA_OK)
+		return;
+	cr->clock_status = pa_cache_clock_check(c, ctl->now,
+	    ctl->conf->leeway);
+	if ((cr->status = pa_cache_list(c, &users, &n)) == PA_OK)
+		for (i = 0; i < n; i++)
+			survey_record(ctl, c, users[i],
+			    cr->clock_status == PA_OK, cr);
+	pa_cache_list_free(users, n);
+	pa_cache_close(c);
+}
+
+static const char *
+cache_state(const struct cache_report *cr)
+{
+	if (cr->status == PA_OK)
+		return "ok";
+	return cr->status == PA_ERR_NOT_FOUND ? "missing" : "unusable";
+}
+
+static const char *
+clock_text(int status)
+{
+	if (status == PA_OK)
+		return "ok";
+	if (status == PA_ERR_CLOCK)
+		return "no trusted mark, or clock turned back: offline "
+		    "logins wait for an online one";
+	return pa_strerror(status);
+}
+
+static json_t *
+jwks_json(const struct issuer_report *ir)
+{
+	json_t *kids;
+	size_t i;
+
+	if (ir->jwks_status != PA_OK)
+		return json_pack("{s:b, s:s, s:I}", "ok", 0,
+		    "error", ir->jwks_error, "ms", (json_int_t)ir->jwks_ms);
+	if ((kids = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < ir->jwks->nkeys; i++)
+		if (json_array_append_new(kids, ir->jwks->keys[i].kid ?
+		    json_string(ir->jwks->keys[i].kid) : json_null()) != 0) {
+			json_decref(kids);
+			return NULL;
+		}
+	return json_pack("{s:b, s:I, s:o, s:o, s:I, s:I}", "ok", 1,
+	    "keys", (json_int_t)ir->jwks->nkeys, "kids", kids,
+	    "fetched_at", ctl_json_time(ir->jwks_at), "age_seconds",
+	    (json_int_t)0, "ms", (json_int_t)ir->jwks_ms);
+}
+
+static int
+status_json(const struct ctl *ctl, const struct issuer_report *ir,
+    const struct cache_report *cr)
+{
+	const struct pa_conf *conf = ctl->conf;
+	json_t *issuer;
+
+	issuer = json_pack("{s:s, s:b, s:I, s:s?, s:s?, s:s?, s:o?}",
+	    "url", conf->issuer, "reachable", ir->status == PA_OK,
+	    "discovery_ms", (json_int_t)ir->disc_ms,
+	    "error", ir->status != PA_OK ? ir->error : NULL,
+	    "token_endpoint", ir->meta ? ir->meta->token_endpoint : NULL,
+	    "revocation_endpoint", ir->meta ?
+	    ir->meta->revocation_endpoint : NULL,
+	    "jwks", ir->meta ? jwks_json(ir) : NULL);
+	return ctl_json_print(json_pack(
+	    "{s:{s:s, s:b}, s:o, s:{s:s, s:s, s:s?, s:I, s:I, s:I, s:b},"
+	    " s:{s:b, s:I}}",
+	    "config", "path", conf->path, "ok", 1,
+	    "issuer", issuer,
+	    "cache", "dir", conf->cache_dir, "state", cache_state(cr),
+	    "error", cr->status != PA_OK && cr->status != PA_ERR_NOT_FOUND ?
+	    pa_strerror(cr->status) : NULL,
+	    "records", (json_int_t)cr->records,
+	    "corrupt", (json_int_t)cr->corrupt,
+	    "bytes", (json_int_t)cr->bytes,
+	    "clock_ok", cr->status == PA_OK && cr->clock_status == PA_OK,
+	    "offline", "enabled", conf->offline_grace > 0,
+	    "users_ready", (json_int_t)cr->offline_ready));
+}
+
+static void
+print_jwks(const struct issuer_report *ir)
+{
+	char q[PA_QUOTE_MAX], ts[32];
+	size_t i;
+
+	if (ir->jwks_status != PA_OK) {
+		printf("  signing keys: FAILED (%s, %ld ms)\n", ir->jwks_error,
+		    ir->jwks_ms);
+		return;
+	}
+	printf("  signing keys: %zu, fetched %s (age 0 s, %ld ms):",
+	    ir->jwks->nkeys, ctl_iso8601(ir->jwks_at, ts, sizeof(ts)),
+	    ir->jwks_ms);
+	for (i = 0; i < ir->jwks->nkeys; i++)
+		printf(" %s", ir->jwks->keys[i].kid ?
+		    pa_log_quote(ir->jwks->keys[i].kid, q, sizeof(q)) :
+		    "(no kid)");
+	printf("\n");
+}
+
+static void
+status_human(const struct ctl *ctl, const struct issuer_report *ir,
+    const struct cache_report *cr)
+{
+	const struct pa_conf *conf = ctl->conf;
+
+	printf("config:  %s (parsed, no problems)\n", conf->path);
+	printf("issuer:  %s\n", conf->issuer);
+	if (ir->status == PA_OK)
+		printf("  discovery: ok (%ld ms)\n", ir->disc_ms);
+	else
+		printf("  discovery: FAILED (%s, %ld ms)\n", ir->error,
+		    ir->disc_ms);
+	if (ir->meta != NULL)
+		print_jwks(ir);
+	printf("cache:   %s: ", conf->cache_dir);
+	if (cr->status == PA_ERR_NOT_FOUND)
+		printf("not created yet (no online login on this terminal)\n");
+	else if (cr->status != PA_OK)
+		printf("UNUSABLE (%s)\n", pa_strerror(cr->status));
+	else {
+		printf("%zu record(s), %llu bytes", cr->records, cr->bytes);
+		if (cr->corrupt > 0 || cr->unsafe > 0)
+			printf(", %zu corrupt, %zu unreadable", cr->corrupt,
+			    cr->unsafe);
+		printf("\n  clock mark: %s\n", clock_text(cr->clock_status));
+	}
+	if (conf->offline_grace <= 0)
+		printf("offline: off (offline_grace = 0)\n");
+	else
+		printf("offline: %zu user(s) may log in offline now\n",
+		    cr->offline_ready);
+}
+
+int
+ctl_cmd_status(struct ctl *ctl, int argc, char **argv)
+{
+	struct issuer_report ir;
+	struct cache_report cr;
+	int first = 0, ex;
+
+	memset(&ir, 0, sizeof(ir));
+	memset(&cr, 0, sizeof(cr));
+	if ((ex = ctl_parse_opts(ctl, &status_help, CTL_OPT_JSON, argc, argv,
+	    &first, NULL)) >= 0)
+		return ex;
+	if (first < argc)
+		return ctl_usage_error(ctl, "unexpected argument '%s'",
+		    argv[first]);
+	if ((ex = ctl_load_config(ctl)) != CTL_EXIT_OK ||
+	    (ex = ctl_require_cache_access(ctl)) != CTL_EXIT_OK)
+		return ex;
+	probe_issuer(ctl, &ir);
+	survey_cache(ctl, &cr);
+	if (ctl->json) {
+		if (status_json(ctl, &ir, &cr) != PA_OK)
+			ex = CTL_EXIT_FAILED;
+	} else
+		status_human(ctl, &ir, &cr);
+	if (ex == CTL_EXIT_OK && ir.status != PA_OK)
+		ex = ctl_exit_for(ir.status);
+	if (ex == CTL_EXIT_OK && ir.meta != NULL && ir.jwks_status != PA_OK)
+		ex = ctl_exit_for(ir.jwks_status);
+	if (ex == CTL_EXIT_OK && cr.status != PA_OK &&
+	    cr.status != PA_ERR_NOT_FOUND)
+		ex = CTL_EXIT_CACHE;
+	pa_oidc_meta_free(ir.meta);
+	pa_jwks_free(ir.jwks);
+	return ex;
+}

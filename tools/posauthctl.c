@@ -1,0 +1,174 @@
+/*
+ * posauthctl: the administration tool of pam_posauth (after sssctl and
+ * faillock). Global options and subcommand dispatch only; each subcommand
+ * lives in src/ctl_<name>.c, the shared helpers in src/ctl.c.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+
+#include "conf.h"
+#include "ctl.h"
+
+struct command {
+	const char *name;
+	int (*run)(struct ctl *ctl, int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "status", ctl_cmd_status,
+	    "token service, device cache and offline readiness" },
+	{ "users", ctl_cmd_users, "list the users cached on this terminal" },
+	{ "show", ctl_cmd_show, "one cached user in detail" },
+	{ "purge", ctl_cmd_purge, "remove cached records (USER or --all)" },
+	{ "unlock", ctl_cmd_unlock, "clear a user's offline lock and failures" },
+	{ "check-config", ctl_cmd_check_config,
+	    "report every problem of a configuration file" },
+	{ "token", ctl_cmd_token,
+	    "print a session's access token (root: renew it)" },
+	{ "test-login", ctl_cmd_test_login,
+	    "run the online login step by step, changing nothing" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+usage(void)
+{
+	size_t i;
+
+	printf("Usage: posauthctl [-c FILE] [--json] [-v] COMMAND [ARGS]\n"
+	    "       posauthctl COMMAND --help | help COMMAND\n\n"
+	    "Administers pam_posauth on this terminal.\n\nCommands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		printf("  %-13s %s\n", commands[i].name, commands[i].summary);
+	printf("\nOptions:\n"
+	    "  -c, --config FILE  configuration file (default "
+	    PA_DEFAULT_CONFIG ")\n"
+	    "      --json         machine-readable output on stdout\n"
+	    "  -v, --verbose      also show the library's log lines\n"
+	    "  -h, --help         this text\n"
+	    "  -V, --version      the version\n\n"
+	    "Commands that read the device cache (status, users, show, purge,\n"
+	    "unlock, token USER) need root. Every change and every token handed\n"
+	    "out is logged to syslog (authpriv). PINs, the client secret and\n"
+	    "refresh tokens are never printed or logged.\n\n" CTL_EXIT_HELP);
+}
+
+static const struct command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* `posauthctl help [COMMAND]` is `posauthctl COMMAND --help`. */
+static int
+help_command(struct ctl *ctl, int argc, char **argv)
+{
+	const struct command *cmd;
+	char help[] = "--help";
+	char *args[3];
+
+	if (argc < 2) {
+		usage();
+		return CTL_EXIT_OK;
+	}
+	if ((cmd = find_command(argv[1])) == NULL)
+		return ctl_usage_error(ctl, "unknown command '%s'", argv[1]);
+	ctl->cmd = cmd->name;
+	args[0] = argv[1];
+	args[1] = help;
+	args[2] = NULL;
+	return cmd->run(ctl, 2, args);
+}
+
+static int
+parse_global(struct ctl *ctl, int argc, char **argv, int *first)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:c:vhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			ctl->config_path = optarg;
+			break;
+		case 'j':
+			ctl->json = 1;
+			break;
+		case 'v':
+			ctl->verbose = 1;
+			ctl->log.debug = 1;
+			break;
+		case 'h':
+			usage();
+			return CTL_EXIT_OK;
+		case 'V':
+			printf("posauthctl (%s) %s\n", PACKAGE_NAME,
+			    PACKAGE_VERSION);
+			return CTL_EXIT_OK;
+		case ':':
+			return ctl_usage_error(ctl, "option '%s' needs an "
+			    "argument", argv[optind - 1]);
+		default:
+			return ctl_usage_error(ctl, "unknown option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	*first = optind;
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command *cmd;
+	struct ctl ctl;
+	int first = 0, ex;
+
+	ctl_init(&ctl);
+	openlog("posauthctl", LOG_PID, LOG_AUTHPRIV);
+	/* The module runs with 022; a runtime_dir we create must match it. */
+	umask(022);
+	if ((ex = parse_global(&ctl, argc, argv, &first)) >= 0)
+		goto out;
+	if (first >= argc) {
+		ex = ctl_usage_error(&ctl, "no command given");
+		goto out;
+	}
+	if (strcmp(argv[first], "help") == 0) {
+		ex = help_command(&ctl, argc - first, argv + first);
+		goto out;
+	}
+	if ((cmd = find_command(argv[first])) == NULL) {
+		ex = ctl_usage_error(&ctl, "unknown command '%s'",
+		    argv[first]);
+		goto out;
+	}
+	ctl.cmd = cmd->name;
+	ex = cmd->run(&ctl, argc - first, argv + first);
+ out:
+	ctl_clear(&ctl);
+	closelog();
+	/* A token or a listing that did not reach its reader is a failure. */
+	if (fflush(stdout) != 0 && ex == CTL_EXIT_OK)
+		ex = CTL_EXIT_FAILED;
+	return ex;
+}
