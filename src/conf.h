@@ -37,7 +37,7 @@ struct pa_conf {
 	char *issuer;			/* https URL, required */
 	char *client_id;		/* required */
 	char *client_secret_file;	/* required, root-owned, mode 0600/0400 */
-	char *ca_file;			/* optional extra trust anchor */
+	char *ca_file;			/* the only trust anchors, when set */
 	char *audience;			/* default: client_id */
 	int audience_is_default;	/* audience copied from client_id */
 	enum pa_token_kind token;	/* default: id_token */

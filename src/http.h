@@ -13,7 +13,7 @@
 struct pa_http;
 
 struct pa_http_opts {
-	const char *ca_file;	/* extra trust anchor, NULL for system CAs only */
+	const char *ca_file;	/* the only trust anchors; NULL: system CAs */
 	long connect_timeout;	/* seconds */
 	long timeout;		/* seconds, whole request */
 	size_t max_response;	/* bytes */
