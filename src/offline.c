@@ -100,9 +100,14 @@ dup_list(char *const *in, size_t n, char ***out)
 	return PA_OK;
 }
 
-/* Drops claims and tokens from rec, queueing the refresh token. */
+/*
+ * Drops claims and tokens from rec. The refresh token is queued for
+ * revocation when the user is being shut out (revoke); a new login only
+ * replaces it, since it may belong to a session still open here, which
+ * revokes it itself at logout.
+ */
 static int
-record_wipe_identity(struct pa_cache_record *rec)
+record_wipe_identity(struct pa_cache_record *rec, int revoke)
 {
 	int r = PA_OK;
 
@@ -122,10 +127,11 @@ record_wipe_identity(struct pa_cache_record *rec)
 	pa_strfreezero(rec->access_token);
 	rec->access_token = NULL;
 	rec->access_exp = 0;
-	if (rec->refresh_token != NULL) {
+	if (rec->refresh_token != NULL && revoke)
 		r = pa_cache_record_queue_revocation(rec, rec->refresh_token);
-		rec->refresh_token = NULL;
-	}
+	else
+		pa_strfreezero(rec->refresh_token);
+	rec->refresh_token = NULL;
 	return r;
 }
 
@@ -144,7 +150,7 @@ remember_cb(struct pa_cache_record *rec, int exists, void *argp)
 	int r;
 
 	(void)exists;
-	if ((r = record_wipe_identity(rec)) != PA_OK)
+	if ((r = record_wipe_identity(rec, 0)) != PA_OK)
 		return r;
 	if ((r = dup_list(cl->roles, cl->nroles, &rec->roles)) != PA_OK)
 		return r;
@@ -159,7 +165,7 @@ remember_cb(struct pa_cache_record *rec, int exists, void *argp)
 	rec->token_exp = cl->exp;
 	rec->last_online = a->now;
 	rec->verifier = *a->verifier;
-	rec->has_verifier = 1;
+	rec->has_verifier = a->verifier->alg != 0;
 	rec->failures = 0;
 	rec->locked_until = 0;
 	if (a->tokens != NULL) {
@@ -183,9 +189,13 @@ pa_offline_remember(struct pa_cache *c, const struct pa_conf *conf,
 	struct remember_arg a;
 	int r;
 
-	/* The slow KDF runs before the lock is taken. */
-	if ((r = pa_kdf_make(pin, strlen(pin), conf->offline_kdf_cost,
-	    &v)) != PA_OK)
+	/*
+	 * The slow KDF runs before the lock is taken, and not at all when
+	 * offline logins are off: then no verifier may exist anyway.
+	 */
+	memset(&v, 0, sizeof(v));
+	if (conf->offline_grace > 0 && (r = pa_kdf_make(pin, strlen(pin),
+	    conf->offline_kdf_cost, &v)) != PA_OK)
 		return r;
 	a.claims = claims;
 	a.tokens = tokens;
@@ -210,7 +220,7 @@ forget_cb(struct pa_cache_record *rec, int exists, void *arg)
 	(void)arg;
 	if (!exists)
 		return PA_ERR_NOT_FOUND;
-	if ((r = record_wipe_identity(rec)) != PA_OK)
+	if ((r = record_wipe_identity(rec, 1)) != PA_OK)
 		return r;
 	rec->last_online = 0;
 	rec->failures = 0;

@@ -16,7 +16,8 @@ struct pa_tokens;
 /*
  * After a verified online login: stores the claims, a fresh verifier of
  * the PIN, the session tokens, resets the failure counter and raises the
- * clock mark. Any refresh token it replaces is queued for revocation.
+ * clock mark. A refresh token it replaces is forgotten, not revoked: it
+ * may belong to a session still open on this terminal.
  */
 int pa_offline_remember(struct pa_cache *c, const struct pa_conf *conf,
     const char *user, const char *pin, const struct pa_claims *claims,

@@ -60,9 +60,9 @@ pa_pam_expect test_login_and_logout ok alice 1234 authenticate open_session clos
 [ ! -e "$RUN/alice/token" ]
 tap_ok $? test_logout_removes_token_file
 after=$(revoked)
-# +2: the earlier session's token, still in the cache record, is revoked
-# when the new one replaces it, and the new one at logout.
-tap_is "$((after - before))" 2 test_logout_revokes_refresh_tokens
+# Exactly this session's family: the earlier session, still open, keeps
+# its refresh token (it revokes it itself at its own logout).
+tap_is "$((after - before))" 1 test_logout_revokes_this_sessions_refresh_token
 
 # Logout while the service is unreachable: queued, sent later.
 pa_pam_expect test_login_before_outage ok alice 1234 authenticate open_session
