@@ -150,7 +150,8 @@ call_begin(struct module_call *c, pam_handle_t *pamh, int argc,
 		    pamh)) != PA_OK) {
 			pam_syslog(pamh, LOG_ERR,
 			    "config %s unusable, denying every login", path);
-			return r;
+			/* Missing or unreadable is a config problem too. */
+			return PA_ERR_CONFIG;
 		}
 	}
 	if (pam_get_user(pamh, &c->user, NULL) != PAM_SUCCESS ||

@@ -222,11 +222,14 @@ forget_cb(struct pa_cache_record *rec, int exists, void *arg)
 		return PA_ERR_NOT_FOUND;
 	if ((r = record_wipe_identity(rec, 1)) != PA_OK)
 		return r;
-	rec->last_online = 0;
+	/*
+	 * last_online stays: the user keeps their uid on this terminal (files,
+	 * running processes) until nss_expire, but without roles no groups,
+	 * and without a verifier no offline login.
+	 */
 	rec->failures = 0;
 	rec->locked_until = 0;
-	/* Nothing left but revocations still owed to the service. */
-	return rec->npending == 0 ? PA_CACHE_DELETE : 0;
+	return 0;
 }
 
 int

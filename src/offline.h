@@ -24,9 +24,10 @@ int pa_offline_remember(struct pa_cache *c, const struct pa_conf *conf,
     const struct pa_tokens *tokens, long long now);
 
 /*
- * After the service rejected the user: wipes the verifier, the claims and
- * the tokens (queued for revocation), so a fired employee cannot log in
- * offline after the first online "no".
+ * After the service rejected the user: wipes the verifier, the claims
+ * (roles, so no mapped groups either) and the tokens (queued for
+ * revocation), so a fired employee cannot log in offline after the first
+ * online "no". The uid mapping stays until nss_expire or a purge.
  */
 int pa_offline_forget(struct pa_cache *c, const char *user);
 

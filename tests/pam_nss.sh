@@ -75,8 +75,10 @@ head -c 100 "$IDX" >"$W/trunc.db"
 INDEX="$W/trunc.db" res getent passwd alice >/dev/null 2>&1
 tap_is "$?" 2 test_truncated_index_is_not_found
 
-# The service says no: the cached identity goes, and so does the user.
-pa_pam_expect test_rejected_login "$E_AUTH" alice 0000 authenticate
-res getent passwd alice >/dev/null 2>&1
-tap_is "$?" 2 test_rejected_user_leaves_the_index
+# The service says no: the roles go, and with them the mapped groups;
+# the uid stays (files, running processes) until nss_expire or a purge.
+bob_uid=$(res getent passwd bob | cut -d: -f3)
+pa_pam_expect test_rejected_login "$E_AUTH" bob 0000 authenticate
+tap_is "$(res getent passwd bob | cut -d: -f3)" "$bob_uid" test_rejected_user_keeps_uid
+tap_is "$(res getent group pos-manager | cut -d: -f1,4)" "" test_rejected_user_loses_mapped_groups
 tap_done
