@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <security/pam_appl.h>
@@ -127,8 +128,13 @@ main(int argc, char **argv)
 		if (mem && (n == 0 || n == count / 10))
 			printf("rss_kib after %ld: %ld\n", n + 1, rss_kib());
 	}
-	if (mem)
+	if (mem) {
+		struct rusage ru;
+
 		printf("rss_kib after %ld: %ld\n", count, rss_kib());
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			printf("maxrss_kib: %ld\n", ru.ru_maxrss);
+	}
 	if (count > 1)
 		printf("cycles %ld failed %ld\n", count, fails);
 	return fails ? 1 : 0;

@@ -25,6 +25,7 @@ import secrets
 import signal
 import socket
 import ssl
+import struct
 import sys
 import threading
 import time
@@ -51,7 +52,7 @@ ALGS = {
 }
 
 FAULTS = ("none", "down", "http500", "http503", "slow", "bad_json",
-          "trickle", "huge", "redirect")
+          "trickle", "huge", "redirect", "nested_json", "tls_abort")
 FORGES = ("none", "alg_none", "hs256_pubkey", "wrong_iss", "wrong_aud",
           "multi_aud_no_azp", "multi_aud_wrong_azp", "wrong_tenant",
           "wrong_store", "wrong_user", "expired", "not_yet_valid",
@@ -67,6 +68,7 @@ DEFAULT_SETTINGS = {
     "forge": "none",
     "expires_in": 300,
     "wrong_issuer_in_discovery": False,
+    "jwks_extra_keys": 0,           # padding keys (unusable kids) in JWKS
 }
 
 DEFAULT_SCOPE = "openid pos"
@@ -295,7 +297,14 @@ class State:
 
     def jwks(self):
         with self.lock:
-            return {"keys": [k.public_jwk() for k in self.keys]}
+            keys = [k.public_jwk() for k in self.keys]
+            extra = self.settings["jwks_extra_keys"]
+        # A hostile or bloated key set: copies of a real public key under
+        # made-up kids, placed first so a verifier must wade through them.
+        if extra:
+            pad = dict(keys[0])
+            keys = [dict(pad, kid="pad-%d" % i) for i in range(extra)] + keys
+        return {"keys": keys}
 
     # --- settings -------------------------------------------------------
 
@@ -322,6 +331,8 @@ class State:
             and not isinstance(v, bool) and 0 <= v <= 600,
             "expires_in": lambda v: isinstance(v, int)
             and not isinstance(v, bool) and -86400 <= v <= 86400,
+            "jwks_extra_keys": lambda v: isinstance(v, int)
+            and not isinstance(v, bool) and 0 <= v <= 100000,
             "fault_endpoints": lambda v: v is None or (
                 isinstance(v, list) and all(e in ENDPOINTS for e in v)),
         }
@@ -656,6 +667,17 @@ class Handler(BaseHTTPRequestHandler):
         # answer; with Nagle on, the answer then waits for the client's
         # delayed ACK (40 ms), which would dominate every benchmark.
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        state = self.server.state
+        if state.settings["fault"] == "tls_abort":
+            # Hang up in the middle of the handshake: the client has sent
+            # its hello and gets a reset instead of a server hello. One
+            # connection only, or the control endpoint could not undo it.
+            with state.lock:
+                state.settings["fault"] = "none"
+            self.request.recv(1, socket.MSG_PEEK)
+            self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                    struct.pack("ii", 1, 0))
+            raise ConnectionAbortedError("tls_abort fault")
         self.request.do_handshake()
         super().setup()
 
@@ -838,6 +860,12 @@ class Handler(BaseHTTPRequestHandler):
             location = "%s/_test/redirected?from=%s" % (state.base_url,
                                                         quote(path))
             self._send(302, headers=[("Location", location)])
+            return True
+        elif fault == "nested_json" and endpoint == "token":
+            # 30,000 levels of arrays, under the 64 KiB cap: a parser that
+            # recurses without a limit runs out of stack here.
+            depth = 30000
+            self._send(200, b"[" * depth + b"]" * depth)
             return True
         elif fault == "huge" and endpoint == "token":
             self._send_huge()

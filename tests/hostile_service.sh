@@ -1,0 +1,84 @@
+#!/bin/bash
+# A hostile or broken token service: every login ends in a denial within
+# timeout plus a second, and memory stays bounded by max_response_bytes.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/pam_lib.sh"
+pa_pam_require
+pa_require_python_modules jwt cryptography
+
+pa_tmpdir W
+pa_make_ca "$W" tokend || exit 1
+pa_start_tokend "$W" || exit 1
+export PA_OFFLINE_GRACE=0 PA_TIMEOUT=3 PA_CONNECT_TIMEOUT=2
+pa_pam_setup "$W"
+LIMIT_S=4		# timeout + 1
+LIMIT_RSS_KIB=40000	# a 64 MiB answer must not get anywhere near memory
+
+client() {
+	LD_PRELOAD="$PA_PAM_WRAPPER" PAM_WRAPPER=1 \
+		PAM_WRAPPER_SERVICE_DIR="$W/pam.d" \
+		"$top_builddir/tests/pam_client" -m posauth "$@" 2>"$W/client.err"
+}
+
+# hostile NAME: a fresh terminal (no cached documents) logs alice in.
+hostile() {
+	local name=$1 out rc t0 t1 ms rss
+	rm -f "$W/cache/"*.doc
+	t0=$(date +%s%N)
+	out=$(printf '1234\n' | client alice auth)
+	rc=$?
+	t1=$(date +%s%N)
+	ms=$(( (t1 - t0) / 1000000 ))
+	rss=$(awk '/^maxrss_kib:/ { print $2 }' <<<"$out")
+	[ "$rc" -ne 0 ]
+	tap_ok $? "test_${name}_denied" || tap_diag "$(cat "$W/client.err")"
+	[ "$ms" -le $((LIMIT_S * 1000)) ]
+	tap_ok $? "test_${name}_ends_within_timeout_plus_1s" || tap_diag "took ${ms} ms"
+	[ -n "$rss" ] && [ "$rss" -le "$LIMIT_RSS_KIB" ]
+	tap_ok $? "test_${name}_memory_bounded" || tap_diag "max RSS ${rss} KiB"
+}
+
+# Sanity: an honest login works with this client and config.
+out=$(printf '1234\n' | client alice auth)
+tap_ok $? test_honest_login_through_pam_client || tap_diag "$(cat "$W/client.err")"
+
+for f in trickle huge nested_json redirect tls_abort down slow; do
+	pa_tokend_control "{\"fault\":\"$f\",\"slow_seconds\":30}" >/dev/null
+	hostile "$f"
+done
+pa_tokend_control '{"fault":"none","jwks_extra_keys":10000}' >/dev/null
+hostile jwks_of_10000_keys
+pa_tokend_control '{"reset":true,"jwks_extra_keys":100}' >/dev/null
+# 100 made-up kids before the real one (45 KB): still found.
+rm -f "$W/cache/"*.doc
+printf '1234\n' | client alice auth >/dev/null
+tap_ok $? test_real_key_found_behind_100_padding_keys
+pa_tokend_control '{"jwks_extra_keys":0}' >/dev/null
+pa_stop_tokend
+
+# Certificates that must not be trusted: expired, and for another host.
+mkcert() {	# DIR SAN [faketime-offset]
+	local dir=$1 san=$2 off=${3:-}
+	mkdir -p "$dir"
+	(
+		cd "$dir" || exit 1
+		cp "$W/ca.pem" "$W/ca.key" .
+		openssl req -new -newkey rsa:2048 -nodes -keyout server.key \
+			-out server.csr -subj /CN=x 2>/dev/null &&
+		printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "$san" >ext &&
+		${off:+faketime -f "$off"} openssl x509 -req -in server.csr -CA ca.pem \
+			-CAkey ca.key -set_serial 0x$RANDOM$RANDOM -days 1 -extfile ext \
+			-out server.pem 2>/dev/null
+	)
+}
+mkcert "$W/expired" "DNS:localhost,IP:127.0.0.1" "-3d" || exit 1
+mkcert "$W/otherhost" "DNS:otherhost.invalid" || exit 1
+for c in expired otherhost; do
+	PA_TOKEND_INSECURE_WAIT=1 pa_start_tokend "$W/$c" || exit 1
+	PA_PAM_DIR=$W pa_pam_conf "$PA_PAM_CONF"	# new port
+	hostile "certificate_${c}"
+	grep -q "cannot retrieve authentication info" "$W/client.err"
+	tap_ok $? "test_certificate_${c}_is_unreachable_not_rejected" || tap_diag "$(cat "$W/client.err")"
+	pa_stop_tokend
+done
+tap_done
