@@ -107,7 +107,7 @@ main(int argc, char **argv)
 	int ch, mem = 0;
 	size_t len;
 
-	while ((ch = getopt(argc, argv, "n:m")) != -1) {
+	while ((ch = getopt(argc, argv, "+n:m")) != -1) {
 		if (ch == 'n')
 			count = strtol(optarg, NULL, 10);
 		else if (ch == 'm')
@@ -125,7 +125,7 @@ main(int argc, char **argv)
 	for (n = 0; n < count; n++) {
 		fails += run_once(argv[optind], argv[optind + 1], argc - optind - 2,
 		    argv + optind + 2, count > 1);
-		if (mem && (n == 0 || n == count / 10))
+		if (mem && (n + 1 == 1 || n + 1 == count / 10))
 			printf("rss_kib after %ld: %ld\n", n + 1, rss_kib());
 	}
 	if (mem) {

@@ -1,0 +1,100 @@
+#!/bin/bash
+# Memory and load: valgrind on an online login, an offline login and an
+# NSS lookup; POSAUTH_LEAK_CYCLES (default 10,000) full PAM cycles in one
+# process with the resident size compared early and late; 200 concurrent
+# logins against the service, then 200 against a cold cache with the
+# service down, every record valid afterwards.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/pam_lib.sh"
+pa_pam_require
+pa_require_python_modules jwt cryptography
+CYCLES=${POSAUTH_LEAK_CYCLES:-10000}
+
+pa_tmpdir W
+pa_make_ca "$W" tokend || exit 1
+pa_start_tokend "$W" || exit 1
+PA_KDF_COST=10 pa_pam_setup "$W"
+NSSW=$(ls /usr/lib/*-linux-gnu/libnss_wrapper.so 2>/dev/null | head -1)
+printf 'alice:x:200001:200001::/home/alice:/bin/sh\n' >"$W/passwd"
+printf 'alice:x:200001:\n' >"$W/group"
+
+client() {
+	env LD_PRELOAD="$PA_PAM_WRAPPER${NSSW:+:$NSSW}" PAM_WRAPPER=1 \
+		PAM_WRAPPER_SERVICE_DIR="$W/pam.d" PAM_WRAPPER_DISABLE_DEEPBIND=1 \
+		NSS_WRAPPER_PASSWD="$W/passwd" NSS_WRAPPER_GROUP="$W/group" \
+		${VG:+valgrind -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite} \
+		"$top_builddir/tests/pam_client" "$@"
+}
+
+san=$(ldd "$PA_MODULE" 2>/dev/null | grep -c 'lib\(asan\|ubsan\)')
+if [ "$san" -gt 0 ] || ! command -v valgrind >/dev/null; then
+	tap_skip test_valgrind_online_login "sanitizer build or no valgrind"
+	tap_skip test_valgrind_offline_login "sanitizer build or no valgrind"
+	tap_skip test_valgrind_nss_lookup "sanitizer build or no valgrind"
+else
+	printf '1234\n' | VG=1 client posauth alice auth acct open close >"$W/vg.out" 2>&1
+	tap_is "$?" 0 test_valgrind_online_login || tap_diag "$(grep -v PWRAP "$W/vg.out" | head -30)"
+	pa_tokend_control '{"fault":"down"}' >/dev/null
+	printf '1234\n' | VG=1 client posauth alice auth acct >"$W/vg.out" 2>&1
+	tap_is "$?" 0 test_valgrind_offline_login || tap_diag "$(grep -v PWRAP "$W/vg.out" | head -30)"
+	pa_tokend_control '{"fault":"none"}' >/dev/null
+	env LD_PRELOAD="$NSSW" NSS_WRAPPER_PASSWD=/etc/passwd NSS_WRAPPER_GROUP=/etc/group \
+		NSS_WRAPPER_MODULE_SO_PATH="$top_builddir/.libs/libnss_posauth.so.2" \
+		NSS_WRAPPER_MODULE_FN_PREFIX=posauth POSAUTH_NSS_INDEX="$W/nss/nss.db" \
+		valgrind -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite \
+		getent passwd alice >"$W/vg.out" 2>&1
+	tap_is "$?" 0 test_valgrind_nss_lookup || tap_diag "$(head -30 "$W/vg.out")"
+fi
+
+# Many cycles in one process: libpam loads and unloads the module each
+# time, so anything left behind per handle shows as growth.
+out=$(printf '1234\n' | client -m -n "$CYCLES" posauth alice auth acct open close 2>/dev/null)
+tap_diag "$out"
+failed=$(awk '/^cycles/ { print $4 }' <<<"$out")
+tap_is "$failed" 0 "test_${CYCLES}_pam_cycles_all_succeed"
+early=$(awk -v n="$((CYCLES / 10))" '$1 == "rss_kib" && $3 == n":" { print $4 }' <<<"$out")
+late=$(awk -v n="$CYCLES" '$1 == "rss_kib" && $3 == n":" { print $4 }' <<<"$out")
+[ -n "$early" ] && [ -n "$late" ] && [ $((late - early)) -le 1024 ]
+tap_ok $? "test_no_memory_growth_over_${CYCLES}_cycles" ||
+	tap_diag "RSS after $((CYCLES / 10)): ${early} KiB, after $CYCLES: ${late} KiB"
+
+# 200 at once, through the system PAM (pam_wrapper cannot run that many).
+if [ "$(id -u)" -ne 0 ]; then
+	tap_skip test_200_concurrent_online_logins "needs root for the system PAM"
+	tap_skip test_200_concurrent_logins_cold_cache_service_down "needs root"
+	tap_skip test_records_valid_after_load "needs root"
+	tap_done
+fi
+svc="posauth-load-$$"
+cp "$PA_PAM_DIR/pam.d/posauth" "/etc/pam.d/$svc"
+pa_on_exit "rm -f /etc/pam.d/$svc"
+PA_CONNECT_TIMEOUT=30 PA_TIMEOUT=120 PA_KDF_COST=10 pa_pam_conf "$PA_PAM_CONF"
+users=(alice:1234 bob:2345 carol:3456 erin:5678 frank:6789)
+burst() {
+	local i u pids=() fails=0
+	for i in $(seq 0 199); do
+		u=${users[$((i % 5))]}
+		printf '%s\n' "${u##*:}" | "$PA_PAMTESTER" "$svc" "${u%%:*}" authenticate \
+			>"$W/load.$i" 2>&1 &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+	echo "$fails"
+}
+tap_is "$(burst)" 0 test_200_concurrent_online_logins
+rm -rf "$W/cache"
+pa_tokend_control '{"fault":"down"}' >/dev/null
+t0=$(date +%s)
+tap_is "$(burst)" 200 test_200_concurrent_logins_cold_cache_service_down
+t1=$(date +%s)
+tap_diag "cold-cache burst took $((t1 - t0)) s"
+pa_tokend_control '{"fault":"none"}' >/dev/null
+tap_is "$(burst)" 0 test_200_concurrent_logins_refill_the_cache
+pa_tokend_control '{"fault":"down"}' >/dev/null
+bad=0
+for u in "${users[@]}"; do
+	pa_pam "${u%%:*}" "${u##*:}" authenticate
+	[ "$PAM_RC" -eq 0 ] || bad=$((bad + 1))
+done
+tap_is "$bad" 0 test_records_valid_after_load
+tap_done
