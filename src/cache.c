@@ -20,6 +20,7 @@
 
 #include "cache.h"
 #include "err.h"
+#include "fileio.h"
 #include "kdf.h"
 #include "secret.h"
 
@@ -138,23 +139,6 @@ read_all(int fd, unsigned char *buf, size_t cap, size_t *lenp)
 	return PA_OK;
 }
 
-static int
-write_all(int fd, const unsigned char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return PA_ERR_SYSTEM;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return PA_OK;
-}
-
 /*
  * Reads a whole cache file of at most PA_CACHE_MAX_FILE bytes into a
  * buffer of *capp bytes (wipe it with pa_freezero(buf, *capp)). A file
@@ -269,7 +253,7 @@ write_file_atomic(struct pa_cache *c, const char *name,
 		goto out;
 	have_tmp = 1;
 	r = PA_ERR_SYSTEM;
-	if (write_all(fd, data, len) != PA_OK || fsync(fd) != 0)
+	if (pa_write_all(fd, data, len) != PA_OK || fsync(fd) != 0)
 		goto out;
 	if (close(fd) != 0) {
 		fd = -1;
@@ -1005,7 +989,7 @@ key_create(struct pa_cache *c)
 		goto out;
 	have_tmp = 1;
 	r = PA_ERR_SYSTEM;
-	if (write_all(fd, key, sizeof(key)) != PA_OK || fsync(fd) != 0)
+	if (pa_write_all(fd, key, sizeof(key)) != PA_OK || fsync(fd) != 0)
 		goto out;
 	if (close(fd) != 0) {
 		fd = -1;

@@ -17,30 +17,12 @@
 
 #include "err.h"
 #include "nssdb.h"
+#include "nss_posauth.h"
 
 #ifndef PA_NSS_INDEX
 #define PA_NSS_INDEX "/var/cache/posauth/nss.db"
 #endif
 
-/* The entry points glibc looks up by name; declared for -Wmissing-prototypes. */
-enum nss_status _nss_posauth_getpwnam_r(const char *, struct passwd *,
-    char *, size_t, int *);
-enum nss_status _nss_posauth_getpwuid_r(uid_t, struct passwd *, char *,
-    size_t, int *);
-enum nss_status _nss_posauth_setpwent(int);
-enum nss_status _nss_posauth_getpwent_r(struct passwd *, char *, size_t,
-    int *);
-enum nss_status _nss_posauth_endpwent(void);
-enum nss_status _nss_posauth_getgrnam_r(const char *, struct group *,
-    char *, size_t, int *);
-enum nss_status _nss_posauth_getgrgid_r(gid_t, struct group *, char *,
-    size_t, int *);
-enum nss_status _nss_posauth_setgrent(int);
-enum nss_status _nss_posauth_getgrent_r(struct group *, char *, size_t,
-    int *);
-enum nss_status _nss_posauth_endgrent(void);
-enum nss_status _nss_posauth_initgroups_dyn(const char *, gid_t, long *,
-    long *, gid_t **, long, int *);
 
 /*
  * Tests point the module at their own index. secure_getenv() ignores the

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "fileio.h"
 #include "nssdb.h"
 
 /* The layout is part of the file format: no compiler padding allowed. */
@@ -524,24 +525,6 @@ build_finish(struct build *b)
 	return PA_OK;
 }
 
-static int
-write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return PA_ERR_SYSTEM;
-		p += n;
-		len -= (size_t)n;
-	}
-	return PA_OK;
-}
-
 /* The directory part of path ("." when there is none), malloc'ed. */
 static char *
 dir_of(const char *path)
@@ -606,8 +589,8 @@ publish(const char *path, const struct build *b)
 		tmp = NULL;
 		goto out;
 	}
-	if (write_all(fd, b->fixed, b->l.strings) != PA_OK ||
-	    write_all(fd, b->st.p, b->st.len) != PA_OK ||
+	if (pa_write_all(fd, b->fixed, b->l.strings) != PA_OK ||
+	    pa_write_all(fd, b->st.p, b->st.len) != PA_OK ||
 	    fchmod(fd, 0644) != 0 || fsync(fd) != 0)
 		goto out;
 	if (close(fd) != 0) {

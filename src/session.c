@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "err.h"
+#include "fileio.h"
 #include "secret.h"
 #include "session.h"
 
@@ -83,23 +84,6 @@ open_user_dir(int rfd, const char *user, uid_t uid, gid_t gid, int create)
 	return -1;
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int
 pa_session_write_token(const char *runtime_dir, const char *user,
     uid_t uid, gid_t gid, const char *token, char **path)
@@ -124,8 +108,8 @@ pa_session_write_token(const char *runtime_dir, const char *user,
 	if (fd < 0)
 		goto out;
 	if (fchown(fd, uid, gid) != 0 || fchmod(fd, 0600) != 0 ||
-	    write_all(fd, token, strlen(token)) != 0 ||
-	    write_all(fd, "\n", 1) != 0 || fsync(fd) != 0) {
+	    pa_write_all(fd, token, strlen(token)) != 0 ||
+	    pa_write_all(fd, "\n", 1) != 0 || fsync(fd) != 0) {
 		unlinkat(ufd, tmp, 0);
 		goto out;
 	}

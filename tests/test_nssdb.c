@@ -21,26 +21,9 @@
 
 #include "err.h"
 #include "nssdb.h"
+#include "nss_posauth.h"
 #include "tap.h"
 
-enum nss_status _nss_posauth_getpwnam_r(const char *, struct passwd *,
-    char *, size_t, int *);
-enum nss_status _nss_posauth_getpwuid_r(uid_t, struct passwd *, char *,
-    size_t, int *);
-enum nss_status _nss_posauth_setpwent(int);
-enum nss_status _nss_posauth_getpwent_r(struct passwd *, char *, size_t,
-    int *);
-enum nss_status _nss_posauth_endpwent(void);
-enum nss_status _nss_posauth_getgrnam_r(const char *, struct group *,
-    char *, size_t, int *);
-enum nss_status _nss_posauth_getgrgid_r(gid_t, struct group *, char *,
-    size_t, int *);
-enum nss_status _nss_posauth_setgrent(int);
-enum nss_status _nss_posauth_getgrent_r(struct group *, char *, size_t,
-    int *);
-enum nss_status _nss_posauth_endgrent(void);
-enum nss_status _nss_posauth_initgroups_dyn(const char *, gid_t, long *,
-    long *, gid_t **, long, int *);
 
 static const uint32_t alice_gids[] = { 5000, 210000, 210001 };
 static const uint32_t bob_gids[] = { 210000 };

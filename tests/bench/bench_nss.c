@@ -32,10 +32,8 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "nss_posauth.h"
 #include "nssdb.h"
-
-enum nss_status _nss_posauth_getpwnam_r(const char *, struct passwd *,
-    char *, size_t, int *);
 
 typedef enum nss_status (*getpwnam_fn)(const char *, struct passwd *,
     char *, size_t, int *);
