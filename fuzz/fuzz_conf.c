@@ -1,0 +1,86 @@
+/*
+ * posauth.conf (conf.h, pa_conf_parse): every problem is reported with
+ * the file name and a message; a config that parses has every required
+ * key and passes the cross-key checks; module arguments applied on top
+ * keep it consistent or leave it unchanged.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "conf.h"
+#include "err.h"
+#include "fuzz.h"
+
+#define FUZZ_NAME "fuzz.conf"
+
+struct report_ctx {
+	unsigned n;
+};
+
+static void
+report(void *ctx, const char *file, unsigned line, const char *key,
+    const char *msg)
+{
+	struct report_ctx *rc = ctx;
+
+	FUZZ_CHECK(file != NULL && msg != NULL && msg[0] != '\0');
+	FUZZ_CHECK(strcmp(file, FUZZ_NAME) == 0 ||
+	    strcmp(file, "argument") == 0);
+	/* Reports end up in syslog: they must be plain strings. */
+	(void)strlen(msg);
+	if (key != NULL)
+		(void)strlen(key);
+	(void)line;
+	rc->n++;
+}
+
+static void
+check_conf(const struct pa_conf *c)
+{
+	FUZZ_CHECK(c->issuer != NULL && strncmp(c->issuer, "https://", 8) == 0);
+	FUZZ_CHECK(c->client_id != NULL && c->client_secret_file != NULL);
+	FUZZ_CHECK(c->audience != NULL);
+	FUZZ_CHECK(c->timeout >= c->connect_timeout);
+	FUZZ_CHECK(c->uid_min < c->uid_max);
+	FUZZ_CHECK(c->algorithms != 0);
+}
+
+/* Module arguments: one that must work, two that must fail cleanly. */
+static void
+fuzz_args(struct pa_conf *c)
+{
+	struct report_ctx rc = { 0 };
+	long timeout = c->timeout;
+
+	FUZZ_CHECK(pa_conf_set_arg(c, "leeway", "5", report, &rc) == PA_OK);
+	FUZZ_CHECK(pa_conf_set_arg(c, "timeout", "0", report, &rc) ==
+	    PA_ERR_CONFIG && c->timeout == timeout);
+	FUZZ_CHECK(pa_conf_set_arg(c, "no_such_key", "1", report, &rc) ==
+	    PA_ERR_CONFIG);
+	FUZZ_CHECK(pa_conf_set_arg(c, "client_id", "other-client", report,
+	    &rc) == PA_OK);
+	check_conf(c);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct report_ctx rc = { 0 };
+	struct pa_conf *conf = NULL;
+	int r;
+
+	r = pa_conf_parse((const char *)data, size, FUZZ_NAME, &conf, report,
+	    &rc);
+	if (r != PA_OK) {
+		FUZZ_CHECK(conf == NULL);
+		/* A refused config always says why. */
+		FUZZ_CHECK(r != PA_ERR_CONFIG || rc.n > 0);
+		return 0;
+	}
+	FUZZ_CHECK(rc.n == 0);
+	check_conf(conf);
+	fuzz_args(conf);
+	pa_conf_free(conf);
+	return 0;
+}
