@@ -13,8 +13,7 @@ pa_start_tokend "$W" || exit 1
 pa_pam_setup "$W"
 
 client() {	# USER, PIN on stdin; exit status 0 only for a login
-	LD_PRELOAD="$PA_PAM_WRAPPER" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$W/pam.d" \
-		"$top_builddir/tests/pam_client" posauth "$1" auth 2>"$W/err"
+	pa_wrapped "$top_builddir/tests/pam_client" posauth "$1" auth 2>"$W/err"
 }
 no_crash() { [ "$1" -lt 128 ]; }	# 128+N: killed by signal N
 

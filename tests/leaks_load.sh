@@ -8,7 +8,13 @@
 . "$top_srcdir/tests/pam_lib.sh"
 pa_pam_require
 pa_require_python_modules jwt cryptography
-CYCLES=${POSAUTH_LEAK_CYCLES:-10000}
+# Under ASan (scripts/check-sanitizers) each cycle is several times slower
+# and resident size says nothing (quarantine): fewer cycles, no RSS check.
+if [ -n "$PA_SAN_PRELOAD" ]; then
+	CYCLES=${POSAUTH_LEAK_CYCLES:-500}
+else
+	CYCLES=${POSAUTH_LEAK_CYCLES:-10000}
+fi
 
 pa_tmpdir W
 pa_make_ca "$W" tokend || exit 1
@@ -18,16 +24,28 @@ NSSW=$(ls /usr/lib/*-linux-gnu/libnss_wrapper.so 2>/dev/null | head -1)
 printf 'alice:x:200001:200001::/home/alice:/bin/sh\n' >"$W/passwd"
 printf 'alice:x:200001:\n' >"$W/group"
 
+# Short runs go through pam_wrapper (locked, see pam_lib.sh); the long
+# cycle run uses the system PAM as root, so it holds no lock for minutes.
 client() {
-	env LD_PRELOAD="$PA_PAM_WRAPPER${NSSW:+:$NSSW}" PAM_WRAPPER=1 \
-		PAM_WRAPPER_SERVICE_DIR="$W/pam.d" PAM_WRAPPER_DISABLE_DEEPBIND=1 \
+	PA_EXTRA_PRELOAD=$NSSW pa_wrapped PAM_WRAPPER_DISABLE_DEEPBIND=1 \
 		NSS_WRAPPER_PASSWD="$W/passwd" NSS_WRAPPER_GROUP="$W/group" \
 		${VG:+valgrind -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite} \
 		"$top_builddir/tests/pam_client" "$@"
 }
+svc="posauth-load-$$"
+if [ "$(id -u)" -eq 0 ] && [ -d /etc/pam.d ]; then
+	cp "$PA_PAM_DIR/pam.d/posauth" "/etc/pam.d/$svc"
+	pa_on_exit "rm -f /etc/pam.d/$svc"
+	cycle_client() {
+		env LD_PRELOAD="$PA_SAN_PRELOAD$NSSW" NSS_WRAPPER_PASSWD="$W/passwd" \
+			NSS_WRAPPER_GROUP="$W/group" "$top_builddir/tests/pam_client" \
+			-m -n "$CYCLES" "$svc" alice auth acct open close
+	}
+else
+	cycle_client() { client -m -n "$CYCLES" posauth alice auth acct open close; }
+fi
 
-san=$(ldd "$PA_MODULE" 2>/dev/null | grep -c 'lib\(asan\|ubsan\)')
-if [ "$san" -gt 0 ] || ! command -v valgrind >/dev/null; then
+if [ -n "$PA_SAN_PRELOAD" ] || ! command -v valgrind >/dev/null; then
 	tap_skip test_valgrind_online_login "sanitizer build or no valgrind"
 	tap_skip test_valgrind_offline_login "sanitizer build or no valgrind"
 	tap_skip test_valgrind_nss_lookup "sanitizer build or no valgrind"
@@ -48,15 +66,19 @@ fi
 
 # Many cycles in one process: libpam loads and unloads the module each
 # time, so anything left behind per handle shows as growth.
-out=$(printf '1234\n' | client -m -n "$CYCLES" posauth alice auth acct open close 2>/dev/null)
+out=$(printf '1234\n' | cycle_client 2>/dev/null)
 tap_diag "$out"
 failed=$(awk '/^cycles/ { print $4 }' <<<"$out")
 tap_is "$failed" 0 "test_${CYCLES}_pam_cycles_all_succeed"
 early=$(awk -v n="$((CYCLES / 10))" '$1 == "rss_kib" && $3 == n":" { print $4 }' <<<"$out")
 late=$(awk -v n="$CYCLES" '$1 == "rss_kib" && $3 == n":" { print $4 }' <<<"$out")
-[ -n "$early" ] && [ -n "$late" ] && [ $((late - early)) -le 1024 ]
-tap_ok $? "test_no_memory_growth_over_${CYCLES}_cycles" ||
-	tap_diag "RSS after $((CYCLES / 10)): ${early} KiB, after $CYCLES: ${late} KiB"
+if [ -n "$PA_SAN_PRELOAD" ]; then
+	tap_skip "test_no_memory_growth_over_${CYCLES}_cycles" "RSS is meaningless under ASan"
+else
+	[ -n "$early" ] && [ -n "$late" ] && [ $((late - early)) -le 1024 ]
+	tap_ok $? "test_no_memory_growth_over_${CYCLES}_cycles" ||
+		tap_diag "RSS after $((CYCLES / 10)): ${early} KiB, after $CYCLES: ${late} KiB"
+fi
 
 # 200 at once, through the system PAM (pam_wrapper cannot run that many).
 if [ "$(id -u)" -ne 0 ]; then
@@ -65,16 +87,13 @@ if [ "$(id -u)" -ne 0 ]; then
 	tap_skip test_records_valid_after_load "needs root"
 	tap_done
 fi
-svc="posauth-load-$$"
-cp "$PA_PAM_DIR/pam.d/posauth" "/etc/pam.d/$svc"
-pa_on_exit "rm -f /etc/pam.d/$svc"
 PA_CONNECT_TIMEOUT=30 PA_TIMEOUT=120 PA_KDF_COST=10 pa_pam_conf "$PA_PAM_CONF"
 users=(alice:1234 bob:2345 carol:3456 erin:5678 frank:6789)
 burst() {
 	local i u pids=() fails=0
 	for i in $(seq 0 199); do
 		u=${users[$((i % 5))]}
-		printf '%s\n' "${u##*:}" | "$PA_PAMTESTER" "$svc" "${u%%:*}" authenticate \
+		printf '%s\n' "${u##*:}" | LD_PRELOAD="$PA_SAN_PRELOAD" "$PA_PAMTESTER" "$svc" "${u%%:*}" authenticate \
 			>"$W/load.$i" 2>&1 &
 		pids+=($!)
 	done

@@ -15,6 +15,21 @@ PA_PAM_WRAPPER=${PA_PAM_WRAPPER:-$(for d in /usr/lib/*-linux-gnu /usr/lib64 /usr
 done)}
 PA_PAMTESTER=${PAMTESTER:-$(command -v pamtester)}
 
+# A sanitizer build (scripts/check-sanitizers) loads into uninstrumented
+# programs (pamtester, getent) only with the ASan/UBSan runtimes preloaded
+# before anything else, and our own sanitized programs refuse to start when
+# pam_wrapper comes first. Every LD_PRELOAD in the tests starts with
+# $PA_SAN_PRELOAD (empty in a normal build). Leaks of pamtester and libpam
+# are not ours; the unit tests keep leak detection. libfaketime deadlocks
+# in ASan's allocator unless it keeps its memory.
+PA_SAN_PRELOAD=$(ldd "$PA_MODULE" 2>/dev/null |
+	awk '/lib(asan|ubsan)\.so/ { printf "%s:", $3 }')
+if [ -n "$PA_SAN_PRELOAD" ]; then
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0:allocator_release_to_os_interval_ms=-1"
+	export PAM_WRAPPER_DISABLE_DEEPBIND=1
+fi
+export PA_SAN_PRELOAD
+
 # pam_strerror() texts of the codes the tests expect.
 E_AUTH="Authentication failure"
 E_UNAVAIL="Authentication service cannot retrieve authentication info"
@@ -80,15 +95,27 @@ pa_pam_setup() {
 	PA_PAM_SERVICE=posauth
 }
 
+# pam_wrapper copies the service files into /tmp/pam.X, X picked with a
+# racy lstat-then-mkdir whose failure it ignores: two processes at once can
+# share a directory and read each other's services. So every pam_wrapper
+# process of the suite runs under one lock (they are short); tests that
+# need many logins at once use the system PAM as root instead.
+PA_WRAPPER_LOCK=${TMPDIR:-/tmp}/posauth-pam_wrapper.lock
+
+# pa_wrapped CMD...: CMD under pam_wrapper with $PA_PAM_DIR/pam.d, locked.
+pa_wrapped() {
+	flock "$PA_WRAPPER_LOCK" env \
+		LD_PRELOAD="$PA_SAN_PRELOAD$PA_PAM_WRAPPER${PA_EXTRA_PRELOAD:+:$PA_EXTRA_PRELOAD}" \
+		PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$PA_PAM_DIR/pam.d" "$@"
+}
+
 # pa_pam USER PIN OPS...: pamtester through pam_wrapper, PIN on stdin.
 # The module's pam_syslog lines land in $PA_PAM_DIR/pam.log.
 pa_pam() {
 	local user=$1 pin=$2
 	shift 2
 	# shellcheck disable=SC2086 # PA_PAM_ENV is a list of VAR=value words
-	PAM_OUT=$(printf '%s\n' "$pin" |
-		env LD_PRELOAD="$PA_PAM_WRAPPER${PA_EXTRA_PRELOAD:+:$PA_EXTRA_PRELOAD}" \
-		PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$PA_PAM_DIR/pam.d" \
+	PAM_OUT=$(printf '%s\n' "$pin" | pa_wrapped \
 		PAM_WRAPPER_DEBUGLEVEL="${PAM_WRAPPER_DEBUGLEVEL:-2}" \
 		${PA_PAM_ENV:-} \
 		"$PA_PAMTESTER" -v "$PA_PAM_SERVICE" "$user" "$@" 2>"${PA_PAM_ERR:-$PA_PAM_DIR/pam.err}")

@@ -170,7 +170,7 @@ if [ "$(id -u)" -eq 0 ] && [ -d /etc/pam.d ]; then
 	par_service="posauth-test-$$"
 	cp "$PA_PAM_DIR/pam.d/posauth" "/etc/pam.d/$par_service"
 	trap 'rm -f "/etc/pam.d/$par_service"; _pa_cleanup' EXIT
-	par_login() { printf '%s\n' "$2" | "$PA_PAMTESTER" "$par_service" "$1" authenticate; }
+	par_login() { printf '%s\n' "$2" | LD_PRELOAD="$PA_SAN_PRELOAD" "$PA_PAMTESTER" "$par_service" "$1" authenticate; }
 	nproc_par=100
 else
 	par_login() { PA_PAM_ERR="$W/par.$3.err" pa_pam "$1" "$2" authenticate; return "$PAM_RC"; }

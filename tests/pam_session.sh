@@ -45,8 +45,7 @@ grep -q '"preferred_username": *"alice"' <<<"$payload"
 tap_ok $? test_token_file_holds_alices_access_token || tap_diag "$payload"
 
 # pamtester does not print the PAM environment; tests/pam_client does.
-env_out=$(printf '2345\n' | LD_PRELOAD="$PA_PAM_WRAPPER:$NSSW" PAM_WRAPPER=1 \
-	PAM_WRAPPER_SERVICE_DIR="$PA_PAM_DIR/pam.d" NSS_WRAPPER_PASSWD="$W/passwd" \
+env_out=$(printf '2345\n' | pa_wrapped NSS_WRAPPER_PASSWD="$W/passwd" \
 	NSS_WRAPPER_GROUP="$W/group" "$top_builddir/tests/pam_client" posauth bob auth open env 2>/dev/null)
 grep -qx "POSAUTH_ROLES=manager" <<<"$env_out" &&
 	grep -qx "POSAUTH_TENANT=acme" <<<"$env_out" &&

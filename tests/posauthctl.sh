@@ -30,7 +30,7 @@ printf '%s\n' "alice:x:200001:" "bob:x:200002:" "carol:x:200003:" >"$W/group"
 
 # ctl_run ARGS...: posauthctl with the test config; sets OUT ERR RC.
 ctl_run() {
-	OUT=$(LD_PRELOAD="$PA_NSS_WRAPPER" NSS_WRAPPER_PASSWD="$W/passwd" \
+	OUT=$(LD_PRELOAD="$PA_SAN_PRELOAD$PA_NSS_WRAPPER" NSS_WRAPPER_PASSWD="$W/passwd" \
 		NSS_WRAPPER_GROUP="$W/group" "$CTL" -c "$CONF" "$@" 2>"$W/ctl.err")
 	RC=$?
 	ERR=$(cat "$W/ctl.err")
@@ -51,7 +51,7 @@ ctl_in() {
 # ctl_as_user ARGS...: posauthctl as alice (uid 200001), not root.
 ctl_as_user() {
 	OUT=$(setpriv --reuid=200001 --regid=200001 --clear-groups \
-		env LD_PRELOAD="$PA_NSS_WRAPPER" NSS_WRAPPER_PASSWD="$W/passwd" \
+		env LD_PRELOAD="$PA_SAN_PRELOAD$PA_NSS_WRAPPER" NSS_WRAPPER_PASSWD="$W/passwd" \
 		NSS_WRAPPER_GROUP="$W/group" "$CTL" -c "$CONF" "$@" 2>"$W/ctl.err")
 	RC=$?
 	ERR=$(cat "$W/ctl.err")
@@ -300,7 +300,7 @@ tap_ok $? test_renewed_token_in_record_and_session_file
 # token is used twice and the service sees no reuse.
 sleep 2
 for i in 1 2 3; do
-	LD_PRELOAD="$PA_NSS_WRAPPER" NSS_WRAPPER_PASSWD="$W/passwd" \
+	LD_PRELOAD="$PA_SAN_PRELOAD$PA_NSS_WRAPPER" NSS_WRAPPER_PASSWD="$W/passwd" \
 		NSS_WRAPPER_GROUP="$W/group" "$CTL" -c "$CONF" token alice \
 		>"$W/par.$i" 2>&1 &
 	eval "pid$i=\$!"
