@@ -22,14 +22,15 @@
 #include "jwk.h"
 #include "log.h"
 #include "oidc.h"
+#include "provider.h"
 
 static const struct ctl_help status_help = {
 	"status [--json]",
 	"Shows the configuration in use, the token service (discovery and\n"
 	"signing keys fetched now, with timing), the device cache (records,\n"
-	"size, clock mark) and how many cached users may log in offline right\n"
-	"now. The PAM module keeps its copy of the documents in the memory of\n"
-	"each login process, so the age shown is that of this fetch.\n"
+	"size, clock mark), the signing keys logins use now (the copy kept in\n"
+	"the device cache, with its age) and how many cached users may log in\n"
+	"offline right now.\n"
 	"Needs root: the device cache is root's.\n"
 	"Exits 0 when everything is usable, else the code of the first part\n"
 	"that is not: 3 configuration, 5 token service (8 when it answered\n"
@@ -50,6 +51,8 @@ struct issuer_report {
 
 struct cache_report {
 	int status;			/* PA_ERR_NOT_FOUND: not created yet */
+	int cached_keys;		/* keys in the cached JWKS, -1: none */
+	long long cached_keys_at;
 	size_t records, corrupt, unsafe;
 	unsigned long long bytes;
 	int clock_status;
@@ -160,6 +163,23 @@ survey_record(const struct ctl *ctl, struct pa_cache *c, const char *user,
 	pa_cache_record_free(rec);
 }
 
+/* The JWKS logins use: the device cache's copy, if any. */
+static void
+survey_cached_keys(const struct ctl *ctl, struct pa_cache *c,
+    struct cache_report *cr)
+{
+	struct pa_jwks *set = NULL;
+	char *body = NULL;
+	size_t len = 0;
+
+	if (pa_cache_doc_get(c, "jwks", ctl->conf->issuer, &body, &len,
+	    &cr->cached_keys_at) == PA_OK &&
+	    pa_jwks_parse(body, len, &set) == PA_OK)
+		cr->cached_keys = (int)set->nkeys;
+	pa_jwks_free(set);
+	free(body);
+}
+
 static void
 survey_cache(const struct ctl *ctl, struct cache_report *cr)
 {
@@ -167,8 +187,10 @@ survey_cache(const struct ctl *ctl, struct cache_report *cr)
 	char **users = NULL;
 	size_t i, n = 0;
 
+	cr->cached_keys = -1;
 	if ((cr->status = ctl_open_cache(ctl, &c)) != PA_OK)
 		return;
+	survey_cached_keys(ctl, c, cr);
 	cr->clock_status = pa_cache_clock_check(c, ctl->now,
 	    ctl->conf->leeway);
 	if ((cr->status = pa_cache_list(c, &users, &n)) == PA_OK)
@@ -237,7 +259,7 @@ status_json(const struct ctl *ctl, const struct issuer_report *ir,
 	    ir->meta->revocation_endpoint : NULL,
 	    "jwks", ir->meta ? jwks_json(ir) : NULL);
 	return ctl_json_print(json_pack(
-	    "{s:{s:s, s:b}, s:o, s:{s:s, s:s, s:s?, s:I, s:I, s:I, s:b},"
+	    "{s:{s:s, s:b}, s:o, s:{s:s, s:s, s:s?, s:I, s:I, s:I, s:b, s:I, s:I},"
 	    " s:{s:b, s:I}}",
 	    "config", "path", conf->path, "ok", 1,
 	    "issuer", issuer,
@@ -248,6 +270,9 @@ status_json(const struct ctl *ctl, const struct issuer_report *ir,
 	    "corrupt", (json_int_t)cr->corrupt,
 	    "bytes", (json_int_t)cr->bytes,
 	    "clock_ok", cr->status == PA_OK && cr->clock_status == PA_OK,
+	    "cached_keys", (json_int_t)cr->cached_keys,
+	    "cached_keys_age_seconds", (json_int_t)(cr->cached_keys < 0 ? -1 :
+	    ctl->now - cr->cached_keys_at),
 	    "offline", "enabled", conf->offline_grace > 0,
 	    "users_ready", (json_int_t)cr->offline_ready));
 }
@@ -299,6 +324,14 @@ status_human(const struct ctl *ctl, const struct issuer_report *ir,
 			printf(", %zu corrupt, %zu unreadable", cr->corrupt,
 			    cr->unsafe);
 		printf("\n  clock mark: %s\n", clock_text(cr->clock_status));
+		if (cr->cached_keys < 0)
+			printf("  cached signing keys: none (the next login "
+			    "fetches them)\n");
+		else
+			printf("  cached signing keys: %d, age %lld s "
+			    "(refreshed after %d s)\n", cr->cached_keys,
+			    ctl->now - cr->cached_keys_at,
+			    PA_PROVIDER_MAX_AGE);
 	}
 	if (conf->offline_grace <= 0)
 		printf("offline: off (offline_grace = 0)\n");

@@ -203,6 +203,8 @@ ctl_run status
 [ "$RC" -eq 0 ] && grep -q "discovery: ok" <<<"$OUT" && grep -q "signing keys: [1-9]" <<<"$OUT" &&
 	grep -q "3 record(s)" <<<"$OUT" && grep -q "3 user(s) may log in offline now" <<<"$OUT"
 tap_ok $? test_status_reports_service_cache_and_offline || diag_ctl
+grep -q "cached signing keys: [1-9][0-9]*, age [0-9]* s" <<<"$OUT"
+tap_ok $? test_status_shows_the_cached_key_set_logins_use || diag_ctl
 ctl_run status --json
 [ "$RC" -eq 0 ] && is_json
 tap_ok $? test_status_json_is_json || diag_ctl
