@@ -140,6 +140,33 @@ read_all(int fd, unsigned char *buf, size_t cap, size_t *lenp)
 }
 
 /*
+ * Opens a file of the cache for reading: never through a symlink, never
+ * blocking (a FIFO planted here must not hang the login), and only when
+ * it is a regular file with our owner and mode. *fdp is -1 on failure.
+ */
+static int
+open_safe_at(struct pa_cache *c, const char *name, int *fdp, struct stat *st)
+{
+	int fd;
+
+	*fdp = -1;
+	fd = openat(c->dfd, name,
+	    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return errno_status(errno);
+	if (fstat(fd, st) != 0) {
+		close(fd);
+		return PA_ERR_SYSTEM;
+	}
+	if (!file_safe(st)) {
+		close(fd);
+		return PA_ERR_CACHE;
+	}
+	*fdp = fd;
+	return PA_OK;
+}
+
+/*
  * Reads a whole cache file of at most PA_CACHE_MAX_FILE bytes into a
  * buffer of *capp bytes (wipe it with pa_freezero(buf, *capp)). A file
  * that is too big is corrupt, not a reason to allocate more.
@@ -154,21 +181,8 @@ read_file_at(struct pa_cache *c, const char *name, unsigned char **bufp,
 	int fd, r;
 
 	*bufp = NULL;
-	/* O_NONBLOCK: a FIFO planted here must not hang the login. */
-	fd = openat(c->dfd, name,
-	    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		r = errno_status(errno);
+	if ((r = open_safe_at(c, name, &fd, &st)) != PA_OK)
 		goto out;
-	}
-	if (fstat(fd, &st) != 0) {
-		r = PA_ERR_SYSTEM;
-		goto out;
-	}
-	if (!file_safe(&st)) {
-		r = PA_ERR_CACHE;
-		goto out;
-	}
 	if (st.st_size > PA_CACHE_MAX_FILE) {
 		r = PA_ERR_CACHE_CORRUPT;
 		goto out;
@@ -940,17 +954,9 @@ key_load(struct pa_cache *c)
 	size_t len = 0;
 	int fd, r;
 
-	fd = openat(c->dfd, KEY_NAME,
-	    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		r = errno_status(errno);
+	if ((r = open_safe_at(c, KEY_NAME, &fd, &st)) != PA_OK)
 		goto out;
-	}
-	if (fstat(fd, &st) != 0) {
-		r = PA_ERR_SYSTEM;
-		goto out;
-	}
-	if (!file_safe(&st) || st.st_size != KEY_LEN) {
+	if (st.st_size != KEY_LEN) {
 		r = PA_ERR_CACHE;
 		goto out;
 	}

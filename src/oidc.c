@@ -345,25 +345,38 @@ oidc_token_request(struct pa_http *h, const struct pa_oidc_meta *m,
 	return r;
 }
 
+/*
+ * A token endpoint request from NULL-terminated name/value pairs; the
+ * form (it holds the PIN or the refresh token) is wiped afterwards.
+ */
+static int
+oidc_grant(struct pa_http *h, const struct pa_oidc_meta *m,
+    const char *client_id, const char *client_secret,
+    const char *const *pairs, struct pa_tokens **out)
+{
+	char *form = NULL;
+	size_t len = 0;
+	int r = PA_OK;
+
+	*out = NULL;
+	for (; r == PA_OK && pairs[0] != NULL; pairs += 2)
+		r = pa_form_add(&form, &len, pairs[0], pairs[1]);
+	if (r == PA_OK)
+		r = oidc_token_request(h, m, client_id, client_secret, form,
+		    out);
+	pa_freezero(form, len);
+	return r;
+}
+
 int
 pa_oidc_password_grant(struct pa_http *h, const struct pa_oidc_meta *m,
     const char *client_id, const char *client_secret,
     const char *username, const char *pin, struct pa_tokens **out)
 {
-	char *form = NULL;
-	size_t len = 0;
-	int r;
+	const char *const pairs[] = { "grant_type", "password",
+	    "username", username, "password", pin, "scope", "openid", NULL };
 
-	*out = NULL;
-	if ((r = pa_form_add(&form, &len, "grant_type", "password")) != PA_OK ||
-	    (r = pa_form_add(&form, &len, "username", username)) != PA_OK ||
-	    (r = pa_form_add(&form, &len, "password", pin)) != PA_OK ||
-	    (r = pa_form_add(&form, &len, "scope", "openid")) != PA_OK)
-		goto out;
-	r = oidc_token_request(h, m, client_id, client_secret, form, out);
- out:
-	pa_freezero(form, len);
-	return r;
+	return oidc_grant(h, m, client_id, client_secret, pairs, out);
 }
 
 int
@@ -371,20 +384,10 @@ pa_oidc_refresh_grant(struct pa_http *h, const struct pa_oidc_meta *m,
     const char *client_id, const char *client_secret,
     const char *refresh_token, struct pa_tokens **out)
 {
-	char *form = NULL;
-	size_t len = 0;
-	int r;
+	const char *const pairs[] = { "grant_type", "refresh_token",
+	    "refresh_token", refresh_token, NULL };
 
-	*out = NULL;
-	if ((r = pa_form_add(&form, &len, "grant_type",
-	    "refresh_token")) != PA_OK ||
-	    (r = pa_form_add(&form, &len, "refresh_token",
-	    refresh_token)) != PA_OK)
-		goto out;
-	r = oidc_token_request(h, m, client_id, client_secret, form, out);
- out:
-	pa_freezero(form, len);
-	return r;
+	return oidc_grant(h, m, client_id, client_secret, pairs, out);
 }
 
 int
