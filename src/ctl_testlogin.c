@@ -217,7 +217,9 @@ revoke_test_token(const struct pa_conf *conf, const struct pa_log *lg,
 
 	if (res->tokens == NULL || res->tokens->refresh_token == NULL)
 		return NULL;
-	r = pa_service_revoke(conf, lg, res->tokens->refresh_token, now);
+	/* No device cache: a test login changes nothing on the terminal. */
+	r = pa_service_revoke(conf, lg, NULL, res->tokens->refresh_token,
+	    now);
 	if (r == PA_OK)
 		return "revoked";
 	if (r == PA_ERR_NOT_FOUND)

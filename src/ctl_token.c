@@ -63,6 +63,7 @@ static const struct ctl_help token_help = {
 /* The outcome of one renewal attempt under the record lock. */
 struct renew {
 	const struct ctl *ctl;
+	struct pa_cache *cache;	/* also where discovery is kept */
 	int status;		/* of the refresh; PA_OK when none was needed */
 	int renewed;		/* the service issued new tokens */
 	int cleared;		/* the service refused: tokens dropped */
@@ -148,7 +149,7 @@ renew_cb(struct pa_cache_record *rec, int exists, void *argp)
 		a->no_refresh = 1;
 		return PA_ERR_NOT_FOUND;
 	}
-	a->status = pa_service_refresh(a->ctl->conf, &a->ctl->log,
+	a->status = pa_service_refresh(a->ctl->conf, &a->ctl->log, a->cache,
 	    rec->refresh_token, now, &t);
 	if (a->status == PA_ERR_REJECTED) {
 		/* A refused refresh token is dead, its grant most likely too. */
@@ -248,6 +249,7 @@ token_renew(const struct ctl *ctl, struct pa_cache *c, const char *user,
 		r = PA_ERR_NOT_FOUND;
 		goto out;
 	}
+	a->cache = c;
 	r = pa_cache_update(c, user, renew_cb, a);
 	/* The service rotated our only refresh token, but we lost it. */
 	if (r != PA_OK && a->renewed)

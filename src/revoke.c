@@ -54,7 +54,7 @@ pa_revoke_or_queue(struct pa_cache *c, const struct pa_conf *conf,
 	struct queue_arg a;
 	int r;
 
-	r = pa_service_revoke(conf, lg, token, now);
+	r = pa_service_revoke(conf, lg, c, token, now);
 	a.token = token;
 	/*
 	 * A service that could not be asked, or answered oddly, is asked
@@ -101,7 +101,7 @@ pa_revoke_flush(struct pa_cache *c, const struct pa_conf *conf,
 	if ((r = pa_cache_update(c, user, take_cb, &a)) != PA_OK)
 		return r == PA_ERR_NOT_FOUND ? 0 : r;
 	for (i = 0; i < a.n; i++) {
-		r = pa_service_revoke(conf, lg, a.tokens[i], now);
+		r = pa_service_revoke(conf, lg, c, a.tokens[i], now);
 		if (!revoke_should_retry(r))
 			continue;
 		q.token = a.tokens[i];

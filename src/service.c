@@ -20,14 +20,15 @@ struct service_call {
 };
 
 static int
-service_begin(const struct pa_conf *conf, long long now,
-    struct service_call *sc)
+service_begin(const struct pa_conf *conf, struct pa_cache *store,
+    long long now, struct service_call *sc)
 {
 	struct pa_http_opts o;
 	int r;
 
 	memset(sc, 0, sizeof(*sc));
 	pa_provider_init(&sc->prov, NULL, conf->issuer);
+	sc->prov.store = store;
 	if ((r = pa_secret_read_file(conf->client_secret_file,
 	    CLIENT_SECRET_MAX, &sc->secret)) != PA_OK)
 		return r;
@@ -53,13 +54,14 @@ service_end(struct service_call *sc)
 
 int
 pa_service_refresh(const struct pa_conf *conf, const struct pa_log *lg,
-    const char *refresh_token, long long now, struct pa_tokens **out)
+    struct pa_cache *store, const char *refresh_token, long long now,
+    struct pa_tokens **out)
 {
 	struct service_call sc;
 	int r;
 
 	*out = NULL;
-	if ((r = service_begin(conf, now, &sc)) != PA_OK)
+	if ((r = service_begin(conf, store, now, &sc)) != PA_OK)
 		goto out;
 	r = pa_oidc_refresh_grant(sc.http, sc.prov.meta, conf->client_id,
 	    sc.secret, refresh_token, out);
@@ -81,12 +83,12 @@ pa_service_refresh(const struct pa_conf *conf, const struct pa_log *lg,
 
 int
 pa_service_revoke(const struct pa_conf *conf, const struct pa_log *lg,
-    const char *refresh_token, long long now)
+    struct pa_cache *store, const char *refresh_token, long long now)
 {
 	struct service_call sc;
 	int r;
 
-	if ((r = service_begin(conf, now, &sc)) != PA_OK)
+	if ((r = service_begin(conf, store, now, &sc)) != PA_OK)
 		goto out;
 	r = pa_oidc_revoke(sc.http, sc.prov.meta, conf->client_id, sc.secret,
 	    refresh_token, "refresh_token");

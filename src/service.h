@@ -7,6 +7,7 @@
 #ifndef POSAUTH_SERVICE_H
 #define POSAUTH_SERVICE_H
 
+struct pa_cache;
 struct pa_conf;
 struct pa_log;
 struct pa_tokens;
@@ -18,7 +19,8 @@ struct pa_tokens;
  * PA_ERR_UNREACHABLE, or another status.
  */
 int pa_service_refresh(const struct pa_conf *conf, const struct pa_log *lg,
-    const char *refresh_token, long long now, struct pa_tokens **out);
+    struct pa_cache *store, const char *refresh_token, long long now,
+    struct pa_tokens **out);
 
 /*
  * Revokes a refresh token. PA_OK when the service confirmed (RFC 7009
@@ -27,6 +29,6 @@ int pa_service_refresh(const struct pa_conf *conf, const struct pa_log *lg,
  * service has no revocation endpoint.
  */
 int pa_service_revoke(const struct pa_conf *conf, const struct pa_log *lg,
-    const char *refresh_token, long long now);
+    struct pa_cache *store, const char *refresh_token, long long now);
 
 #endif

@@ -55,7 +55,11 @@ tap_ok $? test_session_environment_names_roles_and_token || tap_diag "$env_out"
 
 # Logout revokes this session's refresh token at the service.
 before=$(revoked)
+pa_tokend_stats reset >/dev/null
 pa_pam_expect test_login_and_logout ok alice 1234 authenticate open_session close_session
+stats=$(pa_tokend_stats)
+tap_is "$(pa_json_get token.password <<<"$stats"):$(pa_json_get revoke <<<"$stats"):$(pa_json_get discovery <<<"$stats")" \
+	"1:1:0" test_login_and_logout_cost_one_token_and_one_revocation_request
 [ ! -e "$RUN/alice/token" ]
 tap_ok $? test_logout_removes_token_file
 after=$(revoked)
