@@ -79,6 +79,7 @@ tap_is "$?" 2 test_truncated_index_is_not_found
 # the uid stays (files, running processes) until nss_expire or a purge.
 bob_uid=$(res getent passwd bob | cut -d: -f3)
 pa_pam_expect test_rejected_login "$E_AUTH" bob 0000 authenticate
-tap_is "$(res getent passwd bob | cut -d: -f3)" "$bob_uid" test_rejected_user_keeps_uid
+[ -n "$bob_uid" ] && [ "$(res getent passwd bob | cut -d: -f3)" = "$bob_uid" ]
+tap_ok $? test_rejected_user_keeps_uid || tap_diag "uid before: '$bob_uid'"
 tap_is "$(res getent group pos-manager | cut -d: -f1,4)" "" test_rejected_user_loses_mapped_groups
 tap_done
