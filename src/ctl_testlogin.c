@@ -19,7 +19,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "err.h"
-#include "localuser.h"
+#include "names.h"
 #include "log.h"
 #include "login.h"
 #include "oidc.h"
@@ -268,7 +268,7 @@ test_login_run(struct ctl *ctl, const char *user, char *pin)
 int
 ctl_cmd_test_login(struct ctl *ctl, int argc, char **argv)
 {
-	char pin[PA_PIN_MAX + 2], q[PA_QUOTE_MAX];
+	char pin[PA_PIN_MAX + 2], q[PA_QUOTE_MAX], why[256];
 	const char *user;
 	int first = 0, ex, r;
 
@@ -283,12 +283,14 @@ ctl_cmd_test_login(struct ctl *ctl, int argc, char **argv)
 		return ex;
 	if (!ctl_user_ok(ctl, user))
 		return CTL_EXIT_USAGE;
-	/* As the module: a local account's password never leaves. */
-	if (pa_user_is_local(user, PA_LOCAL_PASSWD)) {
-		ctl_err(ctl, "\"%s\" is a local account: pam_posauth leaves it "
-		    "to pam_unix and never sends its password",
-		    pa_log_quote(user, q, sizeof(q)));
-		return CTL_EXIT_FAILED;
+	/* As the module: a name that is not ours never leaves. */
+	if ((r = pa_names_staff_ok_system(ctl->conf, user, NULL, why,
+	    sizeof(why))) != PA_OK) {
+		ctl_err(ctl, "\"%s\" is not a staff id here (%s): pam_posauth "
+		    "leaves it to other modules and never sends its password",
+		    pa_log_quote(user, q, sizeof(q)), why);
+		return r == PA_ERR_NOT_FOUND ? CTL_EXIT_FAILED :
+		    ctl_exit_for(r);
 	}
 	if ((r = read_pin(pin, sizeof(pin))) != PA_OK) {
 		ctl_err(ctl, "no PIN read: %s", r == PA_ERR_TOO_LARGE ?

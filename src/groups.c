@@ -66,3 +66,18 @@ pa_groups_for_roles(const struct pa_conf *conf, char *const *roles,
 	*n = cnt;
 	return PA_OK;
 }
+
+int
+pa_groups_mapped(const struct pa_conf *conf, const char *name)
+{
+	size_t i, j;
+
+	for (i = 0; i < conf->n_default_groups; i++)
+		if (strcmp(conf->default_groups[i], name) == 0)
+			return 1;
+	for (i = 0; i < conf->nroles; i++)
+		for (j = 0; j < conf->roles[i].ngroups; j++)
+			if (strcmp(conf->roles[i].groups[j], name) == 0)
+				return 1;
+	return 0;
+}

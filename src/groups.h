@@ -21,4 +21,10 @@ int pa_groups_for_roles(const struct pa_conf *conf, char *const *roles,
     size_t nroles, char ***groups, size_t *n);
 void pa_groups_free(char **groups, size_t n);
 
+/*
+ * 1 when name is a group that default_groups or [roles] maps to: a staff
+ * member of that name would have a group of their own with the same name.
+ */
+int pa_groups_mapped(const struct pa_conf *conf, const char *name);
+
 #endif

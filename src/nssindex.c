@@ -15,8 +15,8 @@
 #include "err.h"
 #include "groups.h"
 #include "idmap.h"
-#include "localuser.h"
 #include "log.h"
+#include "names.h"
 #include "nssdb.h"
 #include "nssindex.h"
 #include "user.h"
@@ -55,8 +55,7 @@ struct build {
 	size_t nserved;
 	struct pa_idset *used;
 	struct pa_nssdb *old;
-	FILE *groupf;
-	const char *group_path;
+	struct pa_names *names;	/* every other source of users and groups */
 };
 
 void
@@ -121,8 +120,7 @@ build_free(struct build *b)
 	free(b->served);
 	pa_idset_free(b->used);
 	pa_nssdb_close(b->old);
-	if (b->groupf != NULL)
-		fclose(b->groupf);
+	pa_names_close(b->names);
 }
 
 /* A record worth an index entry: verified once, not wiped, not expired. */
@@ -163,39 +161,78 @@ staff_from_record(struct build *b, const struct pa_cache_record *rec,
 	return PA_OK;
 }
 
+/*
+ * A staff member whose name another source owns, as a user or as a group,
+ * or whose own group would be a group [roles] maps to, is left out and
+ * said so: serving them would hand out that name's rights by name (sudo's
+ * %group rules, sshd's AllowGroups). PA_ERR_NOT_FOUND for those; a source
+ * that cannot answer fails the rebuild, which keeps the old index.
+ */
+static int
+staff_name_ours(struct build *b, const char *user)
+{
+	char why[256];
+	int r;
+
+	r = pa_names_staff_ok(b->names, b->conf, user, NULL, why,
+	    sizeof(why));
+	if (r == PA_ERR_NOT_FOUND) {
+		char q[PA_QUOTE_MAX];
+
+		pa_log(b->lg, LOG_ERR, "user \"%s\": left out of the NSS "
+		    "index: %s", pa_log_quote(user, q, sizeof(q)), why);
+	}
+	else if (r != PA_OK)
+		pa_log(b->lg, LOG_ERR, "NSS index not rebuilt: %s", why);
+	return r;
+}
+
+/* One record into b->staff, when it is current and the name is ours. */
+static int
+load_one(struct build *b, struct pa_cache *c, const char *user,
+    long long now)
+{
+	struct pa_cache_record *rec = NULL;
+	int r;
+
+	/* A corrupt record is an absent one. */
+	if (pa_cache_get(c, user, &rec) != PA_OK)
+		return PA_OK;
+	if (!record_current(b->conf, rec, now)) {
+		r = PA_OK;
+		goto out;
+	}
+	if ((r = staff_name_ours(b, rec->user)) != PA_OK) {
+		if (r == PA_ERR_NOT_FOUND)
+			r = PA_OK;
+		goto out;
+	}
+	/* Counted even on failure: build_free() frees what was filled. */
+	r = staff_from_record(b, rec, &b->staff[b->nstaff++]);
+ out:
+	pa_cache_record_free(rec);
+	return r;
+}
+
 static int
 load_staff(struct build *b, struct pa_cache *c, long long now)
 {
-	struct pa_cache_record *rec = NULL;
 	char **names = NULL;
-	size_t n = 0, i;
+	size_t n = 0, i, want;
 	int r;
 
 	if ((r = pa_cache_list(c, &names, &n)) != PA_OK)
 		return r;
-	if (n > NSSINDEX_MAX_USERS)
-		n = NSSINDEX_MAX_USERS;
-	r = PA_ERR_ALLOC;
-	if (n > 0 && (b->staff = calloc(n, sizeof(*b->staff))) == NULL)
+	if (n == 0)
 		goto out;
-	for (i = 0; i < n; i++) {
-		/* A corrupt record is an absent one. */
-		if (pa_cache_get(c, names[i], &rec) != PA_OK)
-			continue;
-		if (record_current(b->conf, rec, now)) {
-			if ((r = staff_from_record(b, rec,
-			    &b->staff[b->nstaff])) != PA_OK) {
-				b->nstaff++;
-				goto out;
-			}
-			b->nstaff++;
-		}
-		pa_cache_record_free(rec);
-		rec = NULL;
+	want = n > NSSINDEX_MAX_USERS ? NSSINDEX_MAX_USERS : n;
+	if ((b->staff = calloc(want, sizeof(*b->staff))) == NULL) {
+		r = PA_ERR_ALLOC;
+		goto out;
 	}
-	r = PA_OK;
+	for (i = 0; i < want && r == PA_OK; i++)
+		r = load_one(b, c, names[i], now);
  out:
-	pa_cache_record_free(rec);
 	pa_cache_list_free(names, n);
 	return r;
 }
@@ -277,20 +314,32 @@ assign_ids(struct build *b)
 	return PA_OK;
 }
 
-/* The gid of a local group, read from the file, never through NSS. */
+/*
+ * What a mapped group is: 1 with *gid for a group another source owns (a
+ * supplementary gid), 0 for a name nobody else has (we serve it), -1 for
+ * one we must not touch (a user elsewhere: serving a group of that name
+ * would merge two identities), -2 when a source cannot answer.
+ */
 static int
-local_group_gid(struct build *b, const char *name, uint32_t *gid)
+mapped_group_kind(struct build *b, const char *name, uint32_t *gid)
 {
-	struct group *gr;
+	struct pa_name_owner o;
+	char why[256], q[PA_QUOTE_MAX];
 
-	if (b->groupf == NULL)
-		return 0;
-	rewind(b->groupf);
-	while ((gr = fgetgrent(b->groupf)) != NULL)
-		if (strcmp(gr->gr_name, name) == 0) {
-			*gid = (uint32_t)gr->gr_gid;
-			return 1;
-		}
+	pa_log_quote(name, q, sizeof(q));
+	if (pa_names_lookup(b->names, name, &o, why, sizeof(why)) != PA_OK) {
+		pa_log(b->lg, LOG_ERR, "NSS index not rebuilt: %s", why);
+		return -2;
+	}
+	if (o.kinds & PA_NAME_GROUP) {
+		*gid = o.gid;
+		return 1;
+	}
+	if (o.kinds & PA_NAME_USER) {
+		pa_log(b->lg, LOG_ERR, "group \"%s\" mapped in posauth.conf "
+		    "is a user name known to %s: not served", q, o.source);
+		return -1;
+	}
 	return 0;
 }
 
@@ -362,13 +411,18 @@ resolve_groups(struct build *b)
 	char buf[4096], q[PA_QUOTE_MAX];
 	uint32_t gid;
 	size_t i, j;
-	int r;
+	int kind, r;
 
 	for (i = 0; i < b->nstaff; i++) {
 		struct staff *s = &b->staff[i];
 
 		for (j = 0; j < s->ngroups; j++) {
-			if (local_group_gid(b, s->groups[j], &gid)) {
+			if ((kind = mapped_group_kind(b, s->groups[j],
+			    &gid)) == -2)
+				return PA_ERR_SYSTEM;
+			if (kind < 0)
+				continue;
+			if (kind == 1) {
 				/* No path from a token to gid 0. */
 				if (gid == 0) {
 					pa_log(b->lg, LOG_ERR, "group \"%s\" "
@@ -381,8 +435,10 @@ resolve_groups(struct build *b)
 					return r;
 				continue;
 			}
+			/* Left out with the staff member already; never
+			 * merged with a user's own group. */
 			if (is_staff_name(b, s->groups[j]))
-				continue;	/* a user's own group name */
+				continue;
 			if ((g = served_get(b, s->groups[j])) == NULL ||
 			    add_member(g, s->name) != PA_OK)
 				return PA_ERR_ALLOC;
@@ -488,10 +544,11 @@ lock_rebuild(const struct pa_conf *conf)
 
 int
 pa_nssindex_rebuild_with(const struct pa_conf *conf, struct pa_cache *c,
-    long long now, const struct pa_log *lg, const char *passwd_path,
-    const char *group_path, size_t *nusers)
+    long long now, const struct pa_log *lg,
+    const struct pa_names_paths *paths, size_t *nusers)
 {
 	struct build b;
+	char why[256];
 	int lfd, r;
 
 	memset(&b, 0, sizeof(b));
@@ -501,10 +558,14 @@ pa_nssindex_rebuild_with(const struct pa_conf *conf, struct pa_cache *c,
 		*nusers = 0;
 	if ((lfd = lock_rebuild(conf)) < 0)
 		return PA_ERR_SYSTEM;
-	if ((r = pa_idmap_load_local(passwd_path, group_path,
-	    &b.used)) != PA_OK)
+	if ((r = pa_names_open(paths, &b.names, why, sizeof(why))) != PA_OK) {
+		pa_log(lg, LOG_ERR, "NSS index not rebuilt: %s", why);
 		goto out;
-	b.groupf = fopen(group_path, "re");
+	}
+	if ((r = pa_idmap_load_local(paths && paths->passwd ? paths->passwd :
+	    PA_NAMES_PASSWD, paths && paths->group ? paths->group :
+	    PA_NAMES_GROUP, &b.used)) != PA_OK)
+		goto out;
 	if (pa_nssdb_open(conf->nss_index, &b.old) != PA_OK)
 		b.old = NULL;
 	if ((r = load_staff(&b, c, now)) != PA_OK ||
@@ -524,6 +585,5 @@ int
 pa_nssindex_rebuild(const struct pa_conf *conf, struct pa_cache *c,
     long long now, const struct pa_log *lg, size_t *nusers)
 {
-	return pa_nssindex_rebuild_with(conf, c, now, lg, PA_LOCAL_PASSWD,
-	    PA_LOCAL_GROUP, nusers);
+	return pa_nssindex_rebuild_with(conf, c, now, lg, NULL, nusers);
 }

@@ -12,24 +12,26 @@
 struct pa_cache;
 struct pa_conf;
 struct pa_log;
-
-#define PA_LOCAL_GROUP "/etc/group"
+struct pa_names_paths;
 
 /*
  * Rewrites conf->nss_index from every usable record in c: users whose
  * last online login is within nss_expire days (0: no expiry). Ids stay
  * what the previous index gave them; new ones come from idmap.c, never
- * colliding with local ids. Local groups named by [roles] become
- * supplementary gids; other mapped groups are served by the index.
+ * colliding with local ids. A staff member whose name another source of
+ * users or groups owns (names.h), or that names a mapped group, is left
+ * out and logged. Mapped groups that another source has become
+ * supplementary gids (never gid 0); mapped groups nobody has are served
+ * by the index; a mapped group that is a user name elsewhere is refused.
  * *nusers (may be NULL) gets the number of users written.
  */
 int pa_nssindex_rebuild(const struct pa_conf *conf, struct pa_cache *c,
     long long now, const struct pa_log *lg, size_t *nusers);
 
-/* The same with explicit local files, for tests. */
+/* The same with other name sources (NULL: the system's), for tests. */
 int pa_nssindex_rebuild_with(const struct pa_conf *conf, struct pa_cache *c,
-    long long now, const struct pa_log *lg, const char *passwd_path,
-    const char *group_path, size_t *nusers);
+    long long now, const struct pa_log *lg,
+    const struct pa_names_paths *paths, size_t *nusers);
 
 /* gecos from a display name: printable ASCII/UTF-8 only, no ':' or ','. */
 void pa_nssindex_gecos(const char *name, char *out, size_t outlen);

@@ -13,11 +13,14 @@
 #include "err.h"
 #include "groups.h"
 #include "nssdb.h"
+#include "names.h"
 #include "nssindex.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/test_nssindex.XXXXXX";
 static char path_passwd[256], path_group[256], path_index[256];
+static char path_nss[256];
+static struct pa_names_paths paths;
 static char path_cache[256];
 static const long long NOW = 1800000000LL;
 
@@ -145,6 +148,11 @@ main(void)
 	snprintf(path_group, sizeof(path_group), "%s/group", dir);
 	snprintf(path_index, sizeof(path_index), "%s/idx/nss.db", dir);
 	snprintf(path_cache, sizeof(path_cache), "%s/cache", dir);
+	snprintf(path_nss, sizeof(path_nss), "%s/nsswitch.conf", dir);
+	write_file(path_nss, "passwd: files posauth\ngroup: files posauth\n");
+	paths.passwd = path_passwd;
+	paths.group = path_group;
+	paths.nsswitch = path_nss;
 	write_file(path_passwd, "root:x:0:0::/root:/bin/sh\n"
 	    "kiosk:x:200500:200500::/home/kiosk:/bin/sh\n");
 	write_file(path_group, "root:x:0:\nusers:x:100:\nsudo:x:27:\n"
@@ -153,7 +161,8 @@ main(void)
 	    "[roles]\n"
 	    "cashier = pos-cashier\n"
 	    "manager = pos-manager, sudo\n"
-	    "shady = wheel\n");
+	    "shady = wheel\n"
+	    "odd = kiosk\n");
 	if (conf == NULL || pa_cache_open(path_cache, 1, &c) != PA_OK)
 		return 97;
 
@@ -172,10 +181,26 @@ main(void)
 	put(c, "claimed", "cashier", NULL, NOW - 60, 200777);
 	put(c, "clash", "cashier", NULL, NOW - 60, 200500);
 	put(c, "eve", "shady", NULL, NOW - 60, 0);
+	/* names other sources own, or a served role group's */
+	put(c, "sudo", "cashier", NULL, NOW - 60, 0);
+	put(c, "kiosk", "cashier", NULL, NOW - 60, 0);
+	put(c, "pos-manager", "manager", NULL, NOW - 60, 0);
+	put(c, "olga", "odd", NULL, NOW - 60, 0);
 
-	ok(pa_nssindex_rebuild_with(conf, c, NOW, NULL, path_passwd,
-	    path_group, &nusers) == PA_OK && nusers == 4,
+	ok(pa_nssindex_rebuild_with(conf, c, NOW, NULL, &paths,
+	    &nusers) == PA_OK && nusers == 5,
 	    "test_rebuild_writes_current_users");
+	ok(lookup("sudo", &pw, buf, sizeof(buf)) == PA_ERR_NOT_FOUND &&
+	    served_gid("sudo") == 0,
+	    "test_staff_id_named_like_a_local_group_left_out");
+	ok(lookup("kiosk", &pw, buf, sizeof(buf)) == PA_ERR_NOT_FOUND,
+	    "test_staff_id_named_like_a_local_user_left_out");
+	ok(lookup("pos-manager", &pw, buf, sizeof(buf)) == PA_ERR_NOT_FOUND &&
+	    served_gid("pos-manager") >= 200000,
+	    "test_staff_id_named_like_a_role_group_left_out_group_kept");
+	ok(lookup("olga", &pw, buf, sizeof(buf)) == PA_OK &&
+	    served_gid("kiosk") == 0 && !has_group("olga", 200500),
+	    "test_role_group_named_like_a_local_user_not_served");
 	ok(lookup("alice", &pw, buf, sizeof(buf)) == PA_OK &&
 	    pw.pw_uid >= 200000 && pw.pw_uid <= 200999 &&
 	    pw.pw_uid != 200500 && strcmp(pw.pw_dir, "/home/alice") == 0 &&
@@ -206,13 +231,13 @@ main(void)
 
 	/* A newcomer must not move anyone already there. */
 	put(c, "aaron", "cashier", NULL, NOW - 30, 0);
-	ok(pa_nssindex_rebuild_with(conf, c, NOW, NULL, path_passwd,
-	    path_group, &nusers) == PA_OK && nusers == 5 &&
+	ok(pa_nssindex_rebuild_with(conf, c, NOW, NULL, &paths,
+	    &nusers) == PA_OK && nusers == 6 &&
 	    lookup("alice", &pw, buf, sizeof(buf)) == PA_OK &&
 	    pw.pw_uid == alice_uid, "test_uids_stable_across_rebuilds");
 	ok(pa_cache_delete(c, "alice") == PA_OK &&
-	    pa_nssindex_rebuild_with(conf, c, NOW, NULL, path_passwd,
-	    path_group, &nusers) == PA_OK &&
+	    pa_nssindex_rebuild_with(conf, c, NOW, NULL, &paths,
+	    &nusers) == PA_OK &&
 	    lookup("alice", &pw, buf, sizeof(buf)) == PA_ERR_NOT_FOUND,
 	    "test_purged_user_vanishes");
 
