@@ -745,6 +745,17 @@ open_fd(const char *path, struct stat *st, struct pa_nssdb **out)
 		r = PA_ERR_CACHE_CORRUPT;
 		goto out;
 	}
+	/*
+	 * Whoever can write the index decides every process's idea of who
+	 * is who: only root's file, writable by root alone, is believed.
+	 * A process may also believe a file of its own euid (tests): it
+	 * can only fool itself that way.
+	 */
+	if ((st->st_uid != 0 && st->st_uid != geteuid()) ||
+	    (st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		r = PA_ERR_CACHE_CORRUPT;
+		goto out;
+	}
 	r = map_fd(fd, (size_t)st->st_size, out);
  out:
 	close(fd);	/* the mapping keeps the inode */
@@ -791,6 +802,7 @@ static int
 load_user(const struct pa_nssdb *db, uint32_t idx, struct pa_nssdb_urec *out)
 {
 	uint64_t check;
+	uint32_t i;
 
 	if (idx >= db->nusers)
 		return PA_ERR_CACHE_CORRUPT;
@@ -798,6 +810,16 @@ load_user(const struct pa_nssdb *db, uint32_t idx, struct pa_nssdb_urec *out)
 	if (user_check(out, db->strs, db->str_len, db->gids, db->ngids,
 	    &check) != PA_OK || check != out->check)
 		return PA_ERR_CACHE_CORRUPT;
+	/*
+	 * The writer never produces root's ids, but this file is trusted by
+	 * every process on the machine: a staff entry is never root and
+	 * never in root's group, whatever the file says.
+	 */
+	if (out->uid == 0 || out->gid == 0)
+		return PA_ERR_CACHE_CORRUPT;
+	for (i = 0; i < out->ngids; i++)
+		if (db->gids[out->gids_start + i] == 0)
+			return PA_ERR_CACHE_CORRUPT;
 	return PA_OK;
 }
 
@@ -810,7 +832,7 @@ load_group(const struct pa_nssdb *db, uint32_t idx, struct pa_nssdb_grec *out)
 		return PA_ERR_CACHE_CORRUPT;
 	memcpy(out, &db->groups[idx], sizeof(*out));
 	if (group_check(out, db->strs, db->str_len, db->members, db->nmembers,
-	    &check) != PA_OK || check != out->check)
+	    &check) != PA_OK || check != out->check || out->gid == 0)
 		return PA_ERR_CACHE_CORRUPT;
 	return PA_OK;
 }
@@ -1183,6 +1205,7 @@ static struct {
 	ino_t ino;
 	off_t size;
 	struct timespec mtim;
+	struct timespec ctim;	/* chmod/chown change it, not mtime */
 } shared;
 static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
@@ -1224,7 +1247,9 @@ shared_same(const char *path, const struct stat *st)
 	    shared.dev == st->st_dev && shared.ino == st->st_ino &&
 	    shared.size == st->st_size &&
 	    shared.mtim.tv_sec == st->st_mtim.tv_sec &&
-	    shared.mtim.tv_nsec == st->st_mtim.tv_nsec;
+	    shared.mtim.tv_nsec == st->st_mtim.tv_nsec &&
+	    shared.ctim.tv_sec == st->st_ctim.tv_sec &&
+	    shared.ctim.tv_nsec == st->st_ctim.tv_nsec;
 }
 
 /* Remembers the file even when unusable, so it is not re-read per call. */
@@ -1244,6 +1269,7 @@ shared_load(const char *path)
 		shared.ino = st.st_ino;
 		shared.size = st.st_size;
 		shared.mtim = st.st_mtim;
+		shared.ctim = st.st_ctim;
 	}
 }
 

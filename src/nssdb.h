@@ -144,8 +144,10 @@ struct pa_nssdb;
 
 /*
  * Maps an index read-only. PA_ERR_NOT_FOUND when path does not exist,
- * PA_ERR_CACHE_CORRUPT when it is not a consistent index, PA_ERR_SYSTEM
- * for other failures.
+ * PA_ERR_CACHE_CORRUPT when it is not a consistent index or not a file
+ * that only root (or the caller's own euid) owns and can write,
+ * PA_ERR_SYSTEM for other failures. Records holding uid 0 or gid 0
+ * (primary, supplementary or a group's) read as damaged: absent.
  */
 int pa_nssdb_open(const char *path, struct pa_nssdb **out);
 void pa_nssdb_close(struct pa_nssdb *db);
@@ -189,7 +191,8 @@ int pa_nssdb_initgroups(const struct pa_nssdb *db, const char *user,
  * The process-wide index used by the NSS module: acquire returns the
  * current mapping of path (NULL when there is no usable index) with a lock
  * held, remapping first when path now names another file (a stat() per
- * call compares device, inode, size and mtime); release drops the lock.
+ * call compares device, inode, size, mtime and ctime); release drops the
+ * lock.
  * Use the handle only between the two. The lock is never held across
  * calls, and fork handlers keep a child from inheriting it held; the NSS
  * glue also keeps its enumeration positions under it, so one lock is all

@@ -725,6 +725,146 @@ test_threads_and_fork(void)
 	ok(bad == 0, "threads_and_forked_children_see_only_valid_data");
 }
 
+/*
+ * Rewrites one user record of the fixture in a copy, with uid and gid
+ * changed and its check recomputed as the format says (FNV-1a 64 over
+ * the record after the check, its strings, its gids), so the reader sees
+ * a well-formed record that the writer would never have produced.
+ */
+static int
+forge_ids(const char *out, const char *name, uint32_t uid, uint32_t gid,
+    uint32_t supp)
+{
+	struct pa_nssdb_hdr h;
+	struct pa_nssdb_urec *u;
+	char *buf, *strs, *tmp;
+	size_t len, i, users_off = sizeof(h), gids_off, tlen;
+	uint32_t *gids;
+	int r = -1;
+
+	if ((buf = read_file(path, &len)) == NULL)
+		return -1;
+	memcpy(&h, buf, sizeof(h));
+	gids_off = users_off + h.nusers * sizeof(*u) +
+	    h.ngroups * sizeof(struct pa_nssdb_grec);
+	gids = (uint32_t *)(void *)(buf + gids_off);
+	strs = buf + len - h.str_len;
+	for (i = 0; i < h.nusers; i++) {
+		u = (struct pa_nssdb_urec *)(void *)(buf + users_off +
+		    i * sizeof(*u));
+		if (u->name.len != strlen(name) ||
+		    memcmp(strs + u->name.off, name, u->name.len) != 0)
+			continue;
+		u->uid = uid;
+		u->gid = gid;
+		if (u->ngids > 0)
+			gids[u->gids_start] = supp;
+		tlen = sizeof(*u) - sizeof(u->check) + u->name.len +
+		    u->gecos.len + u->home.len + u->shell.len +
+		    u->ngids * sizeof(uint32_t);
+		if ((tmp = malloc(tlen)) == NULL)
+			break;
+		len = 0;
+		memcpy(tmp, (char *)u + sizeof(u->check), sizeof(*u) -
+		    sizeof(u->check));
+		tlen = sizeof(*u) - sizeof(u->check);
+#define ADD(s) do { memcpy(tmp + tlen, strs + (s).off, (s).len); \
+	tlen += (s).len; } while (0)
+		ADD(u->name);
+		ADD(u->gecos);
+		ADD(u->home);
+		ADD(u->shell);
+#undef ADD
+		memcpy(tmp + tlen, gids + u->gids_start,
+		    u->ngids * sizeof(uint32_t));
+		tlen += u->ngids * sizeof(uint32_t);
+		u->check = pa_nssdb_hash(tmp, tlen);
+		free(tmp);
+		r = 0;
+		break;
+	}
+	if (r == 0) {
+		r = put_file(out, buf, (size_t)(strs + h.str_len - buf));
+	}
+	free(buf);
+	return r;
+}
+
+static int
+getpw_named(const char *p, const char *name, uid_t *uid)
+{
+	struct pa_nssdb *db = NULL;
+	struct passwd pw;
+	char buf[1024];
+	int r;
+
+	if ((r = pa_nssdb_open(p, &db)) != PA_OK)
+		return r;
+	r = pa_nssdb_getpwnam(db, name, &pw, buf, sizeof(buf));
+	if (r == PA_OK && uid != NULL)
+		*uid = pw.pw_uid;
+	pa_nssdb_close(db);
+	return r;
+}
+
+/* Security review hole 1: the reader itself never serves root. */
+static void
+test_root_ids_refused(void)
+{
+	char p[160];
+	uid_t uid = 1;
+	gid_t *g = malloc(8 * sizeof(gid_t));
+	long start = 0, size = 8;
+	struct pa_nssdb *db = NULL;
+
+	snprintf(p, sizeof(p), "%s/forged.db", dir);
+	ok(write_fixture(path) == PA_OK &&
+	    forge_ids(p, "bob", 200002, 200002, 210000) == 0 &&
+	    getpw_named(p, "bob", &uid) == PA_OK && uid == 200002,
+	    "test_forged_copy_with_same_ids_still_reads");
+	ok(forge_ids(p, "bob", 0, 200002, 210000) == 0 &&
+	    getpw_named(p, "bob", NULL) == PA_ERR_NOT_FOUND,
+	    "test_reader_refuses_uid_0_entry");
+	ok(forge_ids(p, "bob", 200002, 0, 210000) == 0 &&
+	    getpw_named(p, "bob", NULL) == PA_ERR_NOT_FOUND,
+	    "test_reader_refuses_gid_0_entry");
+	ok(forge_ids(p, "bob", 200002, 200002, 0) == 0 &&
+	    getpw_named(p, "bob", NULL) == PA_ERR_NOT_FOUND &&
+	    pa_nssdb_open(p, &db) == PA_OK && g != NULL &&
+	    pa_nssdb_initgroups(db, "bob", 99, &start, &size, &g, 0) ==
+	    PA_ERR_NOT_FOUND && start == 0,
+	    "test_reader_refuses_supplementary_gid_0");
+	pa_nssdb_close(db);
+	free(g);
+	ok(getpw_named(p, "alice", NULL) == PA_OK,
+	    "test_other_entries_still_served");
+	unlink(p);
+}
+
+/* Whoever can write the index decides who is who. */
+static void
+test_unsafe_index_file_refused(void)
+{
+	ok(write_fixture(path) == PA_OK && chmod(path, 0666) == 0 &&
+	    getpw_named(path, "alice", NULL) == PA_ERR_CACHE_CORRUPT,
+	    "test_world_writable_index_refused");
+	ok(chmod(path, 0664) == 0 &&
+	    getpw_named(path, "alice", NULL) == PA_ERR_CACHE_CORRUPT,
+	    "test_group_writable_index_refused");
+	ok(chmod(path, 0644) == 0 &&
+	    getpw_named(path, "alice", NULL) == PA_OK,
+	    "test_root_only_writable_index_read");
+	if (geteuid() == 0) {
+		ok(chown(path, 65534, 0) == 0 &&
+		    getpw_named(path, "alice", NULL) == PA_ERR_CACHE_CORRUPT,
+		    "test_index_owned_by_another_user_refused");
+		if (chown(path, 0, 0) != 0)
+			exit(90);
+	} else
+		tap_skip_one("test_index_owned_by_another_user_refused",
+		    "needs root to chown");
+}
+
 int
 main(void)
 {
@@ -748,6 +888,8 @@ main(void)
 	test_initgroups();
 	test_enumeration();
 	test_replaced_index();
+	test_root_ids_refused();
+	test_unsafe_index_file_refused();
 	test_threads_and_fork();
 
 	{
