@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -7,8 +8,10 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 
 #include "err.h"
+#include "hostenv.h"
 #include "http.h"
 #include "secret.h"
 
@@ -20,6 +23,7 @@ struct pa_http {
 	char *buf;
 	size_t len, cap;
 	int oversize;
+	int local_failure;	/* we, not the network, stopped the transfer */
 };
 
 static size_t
@@ -43,8 +47,10 @@ http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 			want *= 2;
 		if (want > h->opts.max_response + 1)
 			want = h->opts.max_response + 1;
-		if ((nbuf = malloc(want)) == NULL)
+		if ((nbuf = malloc(want)) == NULL) {
+			h->local_failure = 1;
 			return 0;
+		}
 		if (h->buf != NULL) {
 			memcpy(nbuf, h->buf, h->len);
 			pa_freezero(h->buf, h->cap);
@@ -62,10 +68,14 @@ int
 pa_http_new(const struct pa_http_opts *opts, struct pa_http **out)
 {
 	struct pa_http *h;
+	int r;
 
 	*out = NULL;
 	if (opts->max_response == 0 || opts->max_response > 256u * 1024 * 1024)
 		return PA_ERR_ARG;
+	/* Before libcurl starts: it must not see the caller's environment. */
+	if ((r = pa_hostenv_init()) != PA_OK)
+		return r;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return PA_ERR_ALLOC;
 	h->opts = *opts;
@@ -103,6 +113,19 @@ pa_http_resp_clear(struct pa_http_resp *resp)
 	memset(resp, 0, sizeof(*resp));
 }
 
+/*
+ * A host process that started libcurl itself with SSLKEYLOGFILE set has a
+ * key log open; our connections never write to it.
+ */
+static CURLcode
+http_ssl_ctx(CURL *curl, void *ssl_ctx, void *arg)
+{
+	(void)curl;
+	(void)arg;
+	SSL_CTX_set_keylog_callback(ssl_ctx, NULL);
+	return CURLE_OK;
+}
+
 static int
 http_setup(struct pa_http *h, const char *url)
 {
@@ -115,6 +138,7 @@ http_setup(struct pa_http *h, const char *url)
 	h->buf = NULL;
 	h->len = h->cap = 0;
 	h->oversize = 0;
+	h->local_failure = 0;
 
 #define SET(opt, val) do { if (e == CURLE_OK) e = curl_easy_setopt(c, opt, val); } while (0)
 	SET(CURLOPT_URL, url);
@@ -129,11 +153,17 @@ http_setup(struct pa_http *h, const char *url)
 	/*
 	 * ca_file pins the service to the shop's own anchors: the only ones
 	 * trusted, and no 140-certificate system bundle parsed per login.
+	 * Without it the system store is named explicitly too, so OpenSSL
+	 * never falls back to SSL_CERT_FILE / SSL_CERT_DIR of the caller.
 	 */
 	if (h->opts.ca_file != NULL) {
 		SET(CURLOPT_CAINFO, h->opts.ca_file);
 		SET(CURLOPT_CAPATH, NULL);
+	} else {
+		SET(CURLOPT_CAINFO, PA_SYSTEM_CA_FILE);
+		SET(CURLOPT_CAPATH, PA_SYSTEM_CA_DIR);
 	}
+	SET(CURLOPT_SSL_CTX_FUNCTION, http_ssl_ctx);
 	/* No SIGALRM: PAM modules live inside other people's processes. */
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_CONNECTTIMEOUT, h->opts.connect_timeout);
@@ -141,13 +171,56 @@ http_setup(struct pa_http *h, const char *url)
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->opts.max_response);
 	SET(CURLOPT_WRITEFUNCTION, http_write_cb);
 	SET(CURLOPT_WRITEDATA, h);
-	/* Proxies come from the config, not from the caller's environment. */
+	/*
+	 * Proxies come from the config, not from the caller's environment:
+	 * "" disables https_proxy, ALL_PROXY and the rest (CURLOPT_PROXY(3)).
+	 */
 	SET(CURLOPT_PROXY, "");
+	SET(CURLOPT_NOPROXY, "*");
 	SET(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
 	SET(CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	SET(CURLOPT_ACCEPT_ENCODING, NULL);
 #undef SET
 	return e == CURLE_OK ? PA_OK : PA_ERR_INTERNAL;
+}
+
+/*
+ * Only a network or a service that did not answer is "unreachable", the
+ * one failure that opens offline grace. Our own failures (memory, the CA
+ * file, descriptors a caller's resource limits took away) are local: a
+ * caller must never be able to push a login onto the offline path, where
+ * a cached verifier may still know a PIN the service has since refused,
+ * by starving the process it runs the module in.
+ */
+static int
+http_failure_status(struct pa_http *h, CURLcode e)
+{
+	long oserr = 0;
+
+	if (h->local_failure || e == CURLE_OUT_OF_MEMORY)
+		return PA_ERR_ALLOC;
+	if (curl_easy_getinfo(h->curl, CURLINFO_OS_ERRNO, &oserr) ==
+	    CURLE_OK && (oserr == EMFILE || oserr == ENFILE ||
+	    oserr == ENOMEM || oserr == ENOBUFS))
+		return PA_ERR_SYSTEM;
+	switch (e) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return PA_ERR_UNREACHABLE;
+	default:
+		return PA_ERR_SYSTEM;
+	}
 }
 
 static int
@@ -167,8 +240,7 @@ http_perform(struct pa_http *h, struct pa_http_resp *resp)
 		if (h->errbuf[0] == '\0')
 			snprintf(h->errbuf, sizeof(h->errbuf), "%s",
 			    curl_easy_strerror(e));
-		return e == CURLE_OUT_OF_MEMORY ? PA_ERR_ALLOC :
-		    PA_ERR_UNREACHABLE;
+		return http_failure_status(h, e);
 	}
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (curl_easy_getinfo(h->curl, CURLINFO_CONTENT_TYPE, &ct) ==
@@ -254,7 +326,10 @@ pa_http_post_form(struct pa_http *h, const char *url,
 		goto out;
 	hdrs = tmp;
 	r = PA_ERR_INTERNAL;
-	/* POSTFIELDS does not copy: the only copy of the PIN stays ours. */
+	/*
+	 * setopt does not copy the body, but libcurl copies a small one into
+	 * its request buffer; hostenv.c's allocators wipe that when freed.
+	 */
 	if (curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK ||
 	    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)strlen(body)) != CURLE_OK ||

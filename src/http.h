@@ -31,8 +31,10 @@ void pa_http_free(struct pa_http *h);
 
 /*
  * Both return PA_OK when an HTTP answer arrived (whatever its status),
- * PA_ERR_UNREACHABLE when none did (DNS, connect, TLS, timeout) and
- * PA_ERR_BAD_RESPONSE for an answer larger than max_response.
+ * PA_ERR_UNREACHABLE when none did (DNS, connect, TLS, timeout),
+ * PA_ERR_BAD_RESPONSE for an answer larger than max_response, and
+ * PA_ERR_ALLOC / PA_ERR_SYSTEM when the failure was ours (memory, the CA
+ * file, descriptors): a local failure is never "unreachable".
  * The last transport error text is kept for logging (pa_http_error).
  */
 int pa_http_get(struct pa_http *h, const char *url, struct pa_http_resp *resp);
