@@ -1138,6 +1138,51 @@ pa_cache_put(struct pa_cache *c, const struct pa_cache_record *rec)
 	return r;
 }
 
+struct pa_cache_lock {
+	int fd;
+	char user[PA_CACHE_USER_MAX + 1];
+};
+
+int
+pa_cache_lock_user(struct pa_cache *c, const char *user,
+    struct pa_cache_lock **out)
+{
+	struct pa_cache_lock *l;
+	int r;
+
+	*out = NULL;
+	if (c == NULL || !user_valid(user))
+		return PA_ERR_ARG;
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return PA_ERR_ALLOC;
+	memcpy(l->user, user, strlen(user) + 1);
+	if ((r = lock_acquire(c, lock_slot_user(user), &l->fd)) != PA_OK) {
+		free(l);
+		return r;
+	}
+	*out = l;
+	return PA_OK;
+}
+
+int
+pa_cache_put_locked(struct pa_cache *c, const struct pa_cache_lock *l,
+    const struct pa_cache_record *rec)
+{
+	if (c == NULL || l == NULL || record_check(rec) != PA_OK ||
+	    strcmp(rec->user, l->user) != 0)
+		return PA_ERR_ARG;
+	return record_write(c, rec);
+}
+
+void
+pa_cache_unlock(struct pa_cache_lock *l)
+{
+	if (l == NULL)
+		return;
+	lock_release(l->fd);
+	free(l);
+}
+
 static int
 record_empty(const char *user, struct pa_cache_record **out)
 {

@@ -148,6 +148,22 @@ int pa_cache_update(struct pa_cache *c, const char *user,
     int (*fn)(struct pa_cache_record *rec, int exists, void *arg),
     void *arg);
 
+/*
+ * The user's record lock, held across several steps that must not
+ * interleave with another process's: the offline PIN check persists the
+ * attempt before the slow KDF runs and clears it afterwards. While it is
+ * held, pa_cache_get() reads the current record and pa_cache_put_locked()
+ * replaces it (pa_cache_put() and pa_cache_update() would wait for the
+ * lock forever: it is not recursive). PA_ERR_ARG, PA_ERR_CACHE,
+ * PA_ERR_SYSTEM, PA_ERR_ALLOC.
+ */
+struct pa_cache_lock;
+int pa_cache_lock_user(struct pa_cache *c, const char *user,
+    struct pa_cache_lock **out);
+int pa_cache_put_locked(struct pa_cache *c, const struct pa_cache_lock *l,
+    const struct pa_cache_record *rec);
+void pa_cache_unlock(struct pa_cache_lock *l);
+
 /* Removes user's record. PA_OK, PA_ERR_NOT_FOUND, PA_ERR_ARG, ... */
 int pa_cache_delete(struct pa_cache *c, const char *user);
 

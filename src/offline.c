@@ -101,16 +101,13 @@ dup_list(char *const *in, size_t n, char ***out)
 }
 
 /*
- * Drops claims and tokens from rec. The refresh token is queued for
- * revocation when the user is being shut out (revoke); a new login only
- * replaces it, since it may belong to a session still open here, which
- * revokes it itself at logout.
+ * Drops claims and tokens from rec before a new login's are stored. The
+ * old refresh token is forgotten, not revoked: it may belong to a session
+ * still open here, which revokes it itself at logout.
  */
-static int
-record_wipe_identity(struct pa_cache_record *rec, int revoke)
+static void
+record_wipe_identity(struct pa_cache_record *rec)
 {
-	int r = PA_OK;
-
 	free_list(rec->roles, rec->nroles);
 	rec->roles = NULL;
 	rec->nroles = 0;
@@ -127,12 +124,8 @@ record_wipe_identity(struct pa_cache_record *rec, int revoke)
 	pa_strfreezero(rec->access_token);
 	rec->access_token = NULL;
 	rec->access_exp = 0;
-	if (rec->refresh_token != NULL && revoke)
-		r = pa_cache_record_queue_revocation(rec, rec->refresh_token);
-	else
-		pa_strfreezero(rec->refresh_token);
+	pa_strfreezero(rec->refresh_token);
 	rec->refresh_token = NULL;
-	return r;
 }
 
 struct remember_arg {
@@ -150,8 +143,7 @@ remember_cb(struct pa_cache_record *rec, int exists, void *argp)
 	int r;
 
 	(void)exists;
-	if ((r = record_wipe_identity(rec, 0)) != PA_OK)
-		return r;
+	record_wipe_identity(rec);
 	if ((r = dup_list(cl->roles, cl->nroles, &rec->roles)) != PA_OK)
 		return r;
 	rec->nroles = cl->nroles;
@@ -212,41 +204,42 @@ pa_offline_remember(struct pa_cache *c, const struct pa_conf *conf,
 	return pa_cache_clock_advance(c, now);
 }
 
+/* A claims-level "no" takes what the roles gave too (groups, gates). */
+static void
+record_drop_claims(struct pa_cache_record *rec)
+{
+	free_list(rec->roles, rec->nroles);
+	rec->roles = NULL;
+	rec->nroles = 0;
+	free(rec->tenant);
+	free(rec->store);
+	rec->tenant = rec->store = NULL;
+}
+
 static int
 forget_cb(struct pa_cache_record *rec, int exists, void *arg)
 {
-	int r;
+	const enum pa_forget *how = arg;
 
-	(void)arg;
 	if (!exists)
 		return PA_ERR_NOT_FOUND;
-	if ((r = record_wipe_identity(rec, 1)) != PA_OK)
-		return r;
-	/*
-	 * last_online stays: the user keeps their uid on this terminal (files,
-	 * running processes) until nss_expire, but without roles no groups,
-	 * and without a verifier no offline login.
-	 */
-	rec->failures = 0;
-	rec->locked_until = 0;
+	if (!rec->has_verifier && (*how == PA_FORGET_VERIFIER ||
+	    (rec->nroles == 0 && rec->tenant == NULL && rec->store == NULL)))
+		return PA_CACHE_KEEP;	/* nothing to take: no write */
+	OPENSSL_cleanse(&rec->verifier, sizeof(rec->verifier));
+	rec->has_verifier = 0;
+	if (*how == PA_FORGET_CLAIMS)
+		record_drop_claims(rec);
 	return 0;
 }
 
 int
-pa_offline_forget(struct pa_cache *c, const char *user)
+pa_offline_forget(struct pa_cache *c, const char *user, enum pa_forget how)
 {
-	int r = pa_cache_update(c, user, forget_cb, NULL);
+	int r = pa_cache_update(c, user, forget_cb, &how);
 
 	return r == PA_ERR_NOT_FOUND ? PA_OK : r;
 }
-
-struct login_arg {
-	const struct pa_conf *conf;
-	const char *pin;
-	long long now;
-	struct pa_claims *claims;	/* out */
-	int verdict;			/* the answer, written back or not */
-};
 
 static int
 claims_from_record(const struct pa_cache_record *rec,
@@ -278,48 +271,97 @@ claims_from_record(const struct pa_cache_record *rec,
 }
 
 static int
-login_cb(struct pa_cache_record *rec, int exists, void *argp)
+same_text(const char *a, const char *b)
 {
-	struct login_arg *a = argp;
-	const struct pa_conf *conf = a->conf;
-	long grace;
-	int r, expired_lock = 0;
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
 
-	if (!exists || !rec->has_verifier || rec->last_online <= 0)
+/*
+ * Whether rec may be let in offline at all, before any PIN is looked at:
+ * PA_OK, PA_ERR_NOT_FOUND (nothing to check against), PA_ERR_CLOCK (a
+ * record from the future is as suspect as a rolled-back clock),
+ * PA_ERR_OFFLINE_DENIED (grace, role, tenant or store), PA_ERR_LOCKED.
+ */
+static int
+offline_eligible(const struct pa_conf *conf,
+    const struct pa_cache_record *rec, long long now)
+{
+	long grace;
+
+	if (!rec->has_verifier || rec->last_online <= 0)
 		return PA_ERR_NOT_FOUND;
-	/* A record from the future is as suspect as a rolled-back clock. */
-	if (rec->last_online > a->now + conf->leeway)
+	if (rec->last_online > now + conf->leeway)
 		return PA_ERR_CLOCK;
 	grace = pa_offline_grace_for(conf, rec->roles, rec->nroles);
-	if (grace <= 0 || a->now - rec->last_online > grace)
+	if (grace <= 0 || now - rec->last_online > grace)
 		return PA_ERR_OFFLINE_DENIED;
-	if (rec->locked_until > a->now)
+	/* The terminal may have been moved to another store or tenant. */
+	if ((conf->tenant != NULL && !same_text(rec->tenant, conf->tenant)) ||
+	    (conf->store != NULL && !same_text(rec->store, conf->store)))
+		return PA_ERR_OFFLINE_DENIED;
+	if (rec->locked_until > now)
 		return PA_ERR_LOCKED;
-	if (rec->locked_until != 0) {
+	return PA_OK;
+}
+
+/*
+ * Counts the attempt that is about to be checked and locks the user when
+ * it is the last one allowed. Persisted before the KDF runs, so nothing a
+ * caller does to the process afterwards (kill it, make the write fail)
+ * can leave a wrong PIN uncounted.
+ */
+static void
+offline_count_attempt(const struct pa_conf *conf,
+    struct pa_cache_record *rec, long long now)
+{
+	if (rec->locked_until != 0 && rec->locked_until <= now) {
 		/* The lockout has run out: a fresh start. */
 		rec->locked_until = 0;
 		rec->failures = 0;
-		expired_lock = 1;
 	}
-	r = pa_kdf_check(a->pin, strlen(a->pin), &rec->verifier);
-	if (r == PA_ERR_BAD_PIN) {
-		rec->failures++;
-		if (rec->failures >= (unsigned)conf->offline_max_failures) {
-			rec->locked_until = a->now + conf->offline_lockout;
-			rec->failures = 0;
-		}
-		a->verdict = PA_ERR_BAD_PIN;
-		return 0;	/* write the counter back */
+	rec->failures++;
+	if (rec->failures >= (unsigned)conf->offline_max_failures)
+		rec->locked_until = now + conf->offline_lockout;
+}
+
+/* Runs under the user's lock; *claims set only on success. */
+static int
+offline_check_locked(struct pa_cache *c, const struct pa_cache_lock *lk,
+    const struct pa_conf *conf, const char *user, const char *pin,
+    long long now, struct pa_claims **claims)
+{
+	struct pa_cache_record *rec = NULL;
+	int r;
+
+	if ((r = pa_cache_get(c, user, &rec)) != PA_OK) {
+		/* A corrupt record is an absent one. */
+		if (r == PA_ERR_CACHE_CORRUPT)
+			r = PA_ERR_NOT_FOUND;
+		goto out;
 	}
-	if (r != PA_OK)
-		return r == PA_ERR_CACHE_CORRUPT ? PA_ERR_NOT_FOUND : r;
-	if ((r = claims_from_record(rec, &a->claims)) != PA_OK)
-		return r;
-	a->verdict = PA_OK;
-	if (rec->failures == 0 && !expired_lock)
-		return PA_CACHE_KEEP;	/* nothing to count: no write */
+	if ((r = offline_eligible(conf, rec, now)) != PA_OK)
+		goto out;
+	offline_count_attempt(conf, rec, now);
+	/* Not recorded, not checked: the same answer for every PIN. */
+	if ((r = pa_cache_put_locked(c, lk, rec)) != PA_OK)
+		goto out;
+	if ((r = pa_kdf_check(pin, strlen(pin), &rec->verifier)) != PA_OK) {
+		if (r == PA_ERR_CACHE_CORRUPT)
+			r = PA_ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((r = claims_from_record(rec, claims)) != PA_OK)
+		goto out;
 	rec->failures = 0;
-	return 0;
+	rec->locked_until = 0;
+	/*
+	 * The PIN was right: failing to clear the count only leaves the
+	 * user closer to a lockout, which is the safe side.
+	 */
+	(void)pa_cache_put_locked(c, lk, rec);
+ out:
+	pa_cache_record_free(rec);
+	return r;
 }
 
 int
@@ -327,7 +369,7 @@ pa_offline_login(struct pa_cache *c, const struct pa_conf *conf,
     const char *user, const char *pin, long long now,
     struct pa_claims **claims)
 {
-	struct login_arg a;
+	struct pa_cache_lock *lk = NULL;
 	int r;
 
 	*claims = NULL;
@@ -335,20 +377,13 @@ pa_offline_login(struct pa_cache *c, const struct pa_conf *conf,
 		return PA_ERR_OFFLINE_DENIED;
 	if ((r = pa_cache_clock_check(c, now, conf->leeway)) != PA_OK)
 		return r;
-	memset(&a, 0, sizeof(a));
-	a.conf = conf;
-	a.pin = pin;
-	a.now = now;
-	a.verdict = PA_ERR_INTERNAL;
-	if ((r = pa_cache_update(c, user, login_cb, &a)) != PA_OK) {
-		pa_claims_free(a.claims);
+	/* One attempt per user at a time, each counted before the next. */
+	if ((r = pa_cache_lock_user(c, user, &lk)) != PA_OK)
 		return r;
-	}
-	if (a.verdict != PA_OK) {
-		pa_claims_free(a.claims);
-		return a.verdict;
-	}
-	*claims = a.claims;
+	r = offline_check_locked(c, lk, conf, user, pin, now, claims);
+	pa_cache_unlock(lk);
+	if (r != PA_OK)
+		return r;
 	/* Offline success also moves the clock mark forward. */
 	pa_cache_clock_advance(c, now);
 	return PA_OK;

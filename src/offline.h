@@ -23,19 +23,36 @@ int pa_offline_remember(struct pa_cache *c, const struct pa_conf *conf,
     const char *user, const char *pin, const struct pa_claims *claims,
     const struct pa_tokens *tokens, long long now);
 
-/*
- * After the service rejected the user: wipes the verifier, the claims
- * (roles, so no mapped groups either) and the tokens (queued for
- * revocation), so a fired employee cannot log in offline after the first
- * online "no". The uid mapping stays until nss_expire or a purge.
- */
-int pa_offline_forget(struct pa_cache *c, const char *user);
+/* What pa_offline_forget() removes. */
+enum pa_forget {
+	/*
+	 * The token service refused the PIN (invalid_grant): anyone can
+	 * cause that by typing someone's id, so only the verifier goes (a
+	 * changed or disabled PIN never works offline); roles, tokens and
+	 * running sessions are the service's to end at their next refresh.
+	 */
+	PA_FORGET_VERIFIER,
+	/*
+	 * A validly signed token failed our policy (store, tenant, user,
+	 * uid, roles): the service vouched for the person and this terminal
+	 * is not theirs. The verifier and the cached roles, tenant and store
+	 * go; tokens and the uid stay.
+	 */
+	PA_FORGET_CLAIMS,
+};
+
+int pa_offline_forget(struct pa_cache *c, const char *user,
+    enum pa_forget how);
 
 /*
  * Decides an offline login. PA_OK with *claims from the cached record, or
  * PA_ERR_NOT_FOUND (no usable record or verifier), PA_ERR_OFFLINE_DENIED
- * (grace off or expired, role not allowed offline), PA_ERR_CLOCK (clock
- * rolled back), PA_ERR_LOCKED, PA_ERR_BAD_PIN, PA_ERR_CACHE*.
+ * (grace off or expired, role not allowed offline, the cached tenant or
+ * store not this terminal's), PA_ERR_CLOCK (clock rolled back),
+ * PA_ERR_LOCKED, PA_ERR_BAD_PIN. Under the user's lock the attempt is
+ * counted and written before the PIN is checked; when that write fails
+ * the PIN is not checked and the local status is returned (PA_ERR_SYSTEM,
+ * PA_ERR_CACHE, PA_ERR_ALLOC, ...), the same for a right and a wrong PIN.
  */
 int pa_offline_login(struct pa_cache *c, const struct pa_conf *conf,
     const char *user, const char *pin, long long now,

@@ -2,7 +2,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -61,6 +63,74 @@ login(struct pa_cache *c, struct pa_conf *conf, const char *user,
 		r = PA_ERR_INTERNAL;
 	pa_claims_free(cl);
 	return r;
+}
+
+/* The terminal moved to another tenant or store since the last login. */
+static void
+test_tenant_and_store_rechecked(struct pa_cache *c, struct pa_claims *alice)
+{
+	struct pa_conf *same = conf_with("tenant = acme\n");
+	struct pa_conf *other = conf_with("tenant = globex\n");
+	struct pa_conf *store = conf_with("store = store-042\n");
+
+	if (same == NULL || other == NULL || store == NULL)
+		exit(95);
+	ok(pa_offline_remember(c, same, "dora", "1234", alice, NULL,
+	    T + 2000) == PA_OK &&
+	    login(c, same, "dora", "1234", T + 2010) == PA_OK,
+	    "test_cached_tenant_matching_config_logs_in");
+	ok(login(c, other, "dora", "1234", T + 2020) == PA_ERR_OFFLINE_DENIED,
+	    "test_cached_tenant_not_this_terminals_is_refused");
+	ok(login(c, store, "dora", "1234", T + 2030) == PA_ERR_OFFLINE_DENIED,
+	    "test_cached_store_missing_is_refused_when_store_is_set");
+	pa_conf_free(same);
+	pa_conf_free(other);
+	pa_conf_free(store);
+}
+
+static unsigned
+failures_of(struct pa_cache *c, const char *user)
+{
+	struct pa_cache_record *rec = NULL;
+	unsigned n = 999;
+
+	if (pa_cache_get(c, user, &rec) == PA_OK)
+		n = rec->failures;
+	pa_cache_record_free(rec);
+	return n;
+}
+
+/*
+ * A caller who makes writes fail (RLIMIT_FSIZE 0, SIGXFSZ ignored) must
+ * get the same local failure for a right and a wrong PIN, and no PIN may
+ * be checked uncounted.
+ */
+static void
+test_attempt_counted_before_the_pin(struct pa_cache *c, struct pa_conf *conf)
+{
+	struct rlimit old, zero = { 0, 0 };
+	int right, wrong;
+
+	login(c, conf, "alice", "1234", T + 3000);	/* clears failures */
+	ok(login(c, conf, "alice", "0000", T + 3001) == PA_ERR_BAD_PIN &&
+	    failures_of(c, "alice") == 1,
+	    "test_wrong_pin_is_counted_on_disk");
+	ok(login(c, conf, "alice", "1234", T + 3002) == PA_OK &&
+	    failures_of(c, "alice") == 0, "test_right_pin_clears_the_count");
+	signal(SIGXFSZ, SIG_IGN);
+	if (getrlimit(RLIMIT_FSIZE, &old) != 0)
+		exit(94);
+	zero.rlim_max = old.rlim_max;
+	if (setrlimit(RLIMIT_FSIZE, &zero) != 0)
+		exit(93);
+	wrong = login(c, conf, "alice", "0000", T + 3003);
+	right = login(c, conf, "alice", "1234", T + 3004);
+	if (setrlimit(RLIMIT_FSIZE, &old) != 0)
+		exit(92);
+	ok(wrong == PA_ERR_SYSTEM && right == PA_ERR_SYSTEM,
+	    "test_failed_count_write_denies_every_pin_alike");
+	ok(failures_of(c, "alice") == 0,
+	    "test_failed_count_write_leaves_the_record");
 }
 
 int
@@ -130,21 +200,33 @@ main(void)
 	    "test_lockout_after_max_failures");
 	ok(login(c, conf, "alice", "1234", T + 1100) == PA_OK,
 	    "test_lockout_expires");
-	ok(pa_offline_forget(c, "alice") == PA_OK &&
+	ok(pa_offline_forget(c, "alice", PA_FORGET_VERIFIER) == PA_OK &&
 	    login(c, conf, "alice", "1234", T + 1200) == PA_ERR_NOT_FOUND,
 	    "test_rejection_wipes_the_verifier");
-	ok(pa_cache_get(c, "alice", &rec) == PA_OK && rec->nroles == 0 &&
-	    rec->refresh_token == NULL && rec->npending == 1 &&
-	    strcmp(rec->pending_revocations[0], "refresh-1") == 0,
-	    "test_rejection_queues_the_refresh_token");
+	ok(pa_cache_get(c, "alice", &rec) == PA_OK && rec->nroles == 1 &&
+	    rec->refresh_token != NULL && rec->access_token != NULL &&
+	    rec->npending == 0,
+	    "test_rejection_keeps_roles_tokens_and_sessions");
+	pa_cache_record_free(rec);
+	rec = NULL;
+	ok(pa_offline_remember(c, conf, "alice", "1234", alice, &tok,
+	    T + 1250) == PA_OK &&
+	    pa_offline_forget(c, "alice", PA_FORGET_CLAIMS) == PA_OK &&
+	    pa_cache_get(c, "alice", &rec) == PA_OK && !rec->has_verifier &&
+	    rec->nroles == 0 && rec->tenant == NULL &&
+	    rec->refresh_token != NULL && rec->last_online == T + 1250,
+	    "test_signed_no_wipes_verifier_and_roles_keeps_tokens");
 	pa_cache_record_free(rec);
 	rec = NULL;
 	ok(pa_offline_remember(c, conf, "alice", "1234", alice, &tok,
 	    T + 1300) == PA_OK && pa_offline_remember(c, conf, "alice",
 	    "1234", alice, NULL, T + 1400) == PA_OK &&
 	    pa_cache_get(c, "alice", &rec) == PA_OK &&
-	    rec->npending == 1, "test_new_login_does_not_revoke_old_token");
+	    rec->npending == 0, "test_new_login_does_not_revoke_old_token");
 	pa_cache_record_free(rec);
+	rec = NULL;
+	test_tenant_and_store_rechecked(c, alice);
+	test_attempt_counted_before_the_pin(c, conf);
 	{
 		struct pa_conf *off = conf_with("offline_grace = 0\n");
 
