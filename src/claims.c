@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,59 @@
 /* 9999-12-31T23:59:59Z: far enough, and exp + leeway cannot overflow. */
 #define NUMERICDATE_MAX 253402300799LL
 #define CLAIM_PATH_MAX 1024
+#define CLAIM_TEXT_MAX 256	/* tenant and store, exported to sessions */
+
+/* Where a failed rule says why, for the log: which claim, what was wrong. */
+struct why {
+	char *buf;
+	size_t len;
+};
+
+static int explain(struct why *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+explain(struct why *w, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->buf != NULL && w->len > 0) {
+		va_start(ap, fmt);
+		vsnprintf(w->buf, w->len, fmt, ap);
+		va_end(ap);
+	}
+	return status;
+}
+
+static const char *
+json_kind(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	case JSON_NULL: return "null";
+	}
+	return "something else";
+}
+
+/* Printable ASCII, spaces allowed: these reach session environments. */
+static int
+text_printable(const char *s)
+{
+	const unsigned char *p;
+
+	if (s == NULL || strnlen(s, CLAIM_TEXT_MAX + 1) > CLAIM_TEXT_MAX)
+		return 0;
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			return 0;
+	return 1;
+}
 
 json_t *
 pa_claim_path(json_t *obj, const char *path)
@@ -57,15 +112,19 @@ json_plain_string(const json_t *v)
 }
 
 static int
-claim_string(json_t *payload, const char *path, const char **out)
+claim_string(json_t *payload, const char *path, const char **out,
+    struct why *w)
 {
 	json_t *v;
 
 	*out = NULL;
 	if ((v = pa_claim_path(payload, path)) == NULL)
-		return PA_ERR_CLAIM_MISSING;
+		return explain(w, PA_ERR_CLAIM_MISSING, "claim \"%s\" missing",
+		    path);
 	if ((*out = json_plain_string(v)) == NULL)
-		return PA_ERR_CLAIM_TYPE;
+		return explain(w, PA_ERR_CLAIM_TYPE, "claim \"%s\": expected "
+		    "a string, found %s", path, json_is_string(v) ?
+		    "a string holding a NUL" : json_kind(v));
 	return PA_OK;
 }
 
@@ -100,12 +159,12 @@ claim_time(json_t *v, int round_up, long long *out)
 }
 
 static int
-check_issuer(json_t *payload, const struct pa_conf *conf)
+check_issuer(json_t *payload, const struct pa_conf *conf, struct why *w)
 {
 	const char *iss;
 	int r;
 
-	if ((r = claim_string(payload, "iss", &iss)) != PA_OK)
+	if ((r = claim_string(payload, "iss", &iss, w)) != PA_OK)
 		return r;
 	/* OIDC Core §3.1.3.7 (2): exact match, no normalisation. */
 	return strcmp(iss, conf->issuer) == 0 ? PA_OK : PA_ERR_ISSUER;
@@ -113,7 +172,8 @@ check_issuer(json_t *payload, const struct pa_conf *conf)
 
 /* RFC 7519 §4.1.3: a string or an array of strings; ours must be there. */
 static int
-check_audience(json_t *payload, const char *want, size_t *naud)
+check_audience(json_t *payload, const char *want, size_t *naud,
+    struct why *w)
 {
 	json_t *aud, *item;
 	const char *s;
@@ -122,7 +182,7 @@ check_audience(json_t *payload, const char *want, size_t *naud)
 
 	*naud = 0;
 	if ((aud = json_object_get(payload, "aud")) == NULL)
-		return PA_ERR_CLAIM_MISSING;
+		return explain(w, PA_ERR_CLAIM_MISSING, "claim \"aud\" missing");
 	if (json_is_string(aud)) {
 		*naud = 1;
 		s = json_plain_string(aud);
@@ -162,28 +222,32 @@ check_azp(json_t *payload, const struct pa_conf *conf, size_t naud)
 
 /* RFC 7519 §4.1.4, 4.1.5, 4.1.6, each with the configured leeway. */
 static int
-check_times(json_t *payload, long leeway, long long now, struct pa_claims *c)
+check_times(json_t *payload, long leeway, long long now, struct pa_claims *c,
+    struct why *w)
 {
 	json_t *v;
 	int r;
 
 	if ((v = json_object_get(payload, "exp")) == NULL)
-		return PA_ERR_CLAIM_MISSING;
+		return explain(w, PA_ERR_CLAIM_MISSING, "claim \"exp\" missing");
 	if ((r = claim_time(v, 0, &c->exp)) != PA_OK)
-		return r;
+		return explain(w, r, "claim \"exp\": expected a NumericDate, "
+		    "found %s", json_kind(v));
 	/* "MUST be before the expiration time": at exp it is expired. */
 	if (now >= c->exp + leeway)
 		return PA_ERR_EXPIRED;
 	if ((v = json_object_get(payload, "nbf")) != NULL) {
 		if ((r = claim_time(v, 1, &c->nbf)) != PA_OK)
-			return r;
+			return explain(w, r, "claim \"nbf\": expected a "
+			    "NumericDate, found %s", json_kind(v));
 		c->has_nbf = 1;
 		if (now + leeway < c->nbf)
 			return PA_ERR_NOT_YET_VALID;
 	}
 	if ((v = json_object_get(payload, "iat")) != NULL) {
 		if ((r = claim_time(v, 1, &c->iat)) != PA_OK)
-			return r;
+			return explain(w, r, "claim \"iat\": expected a "
+			    "NumericDate, found %s", json_kind(v));
 		c->has_iat = 1;
 		if (c->iat > now + leeway)
 			return PA_ERR_IAT;
@@ -203,41 +267,55 @@ copy_string(const char *s, char **out)
 
 static int
 check_user(json_t *payload, const char *claim, const char *pam_user,
-    struct pa_claims *c)
+    struct pa_claims *c, struct why *w)
 {
 	const char *s;
 	int r;
 
-	if ((r = claim_string(payload, claim, &s)) != PA_OK)
+	if ((r = claim_string(payload, claim, &s, w)) != PA_OK)
 		return r;
 	if (strcmp(s, pam_user) != 0)
 		return PA_ERR_USER_MISMATCH;
 	return copy_string(s, &c->username);
 }
 
+/* Kept for the session (POSAUTH_TENANT, POSAUTH_STORE): printable only. */
+static int
+keep_text(const char *claim, const char *s, char **out, struct why *w)
+{
+	if (s == NULL)
+		return PA_OK;
+	if (!text_printable(s))
+		return explain(w, PA_ERR_CLAIM_TYPE, "claim \"%s\": expected "
+		    "printable ASCII of at most %d bytes", claim,
+		    CLAIM_TEXT_MAX);
+	return copy_string(s, out);
+}
+
 static int
 check_tenant(json_t *payload, const struct pa_conf *conf, const char *claim,
-    struct pa_claims *c)
+    struct pa_claims *c, struct why *w)
 {
 	const char *s;
 	int r;
 
 	if (conf->tenant == NULL) {
-		/* Not enforced: keep it for the log when it is a string. */
-		return copy_string(json_plain_string(pa_claim_path(payload,
-		    claim)), &c->tenant);
+		/* Not enforced: kept for the session when it is a string. */
+		return keep_text(claim, json_plain_string(pa_claim_path(payload,
+		    claim)), &c->tenant, w);
 	}
-	if ((r = claim_string(payload, claim, &s)) != PA_OK)
+	if ((r = claim_string(payload, claim, &s, w)) != PA_OK)
 		return r;
 	if (strcmp(s, conf->tenant) != 0)
-		return PA_ERR_TENANT;
-	return copy_string(s, &c->tenant);
+		return explain(w, PA_ERR_TENANT, "claim \"%s\" is not the "
+		    "configured tenant", claim);
+	return keep_text(claim, s, &c->tenant, w);
 }
 
 /* A staff member may work in several stores: a string or an array. */
 static int
 check_store(json_t *payload, const struct pa_conf *conf, const char *claim,
-    struct pa_claims *c)
+    struct pa_claims *c, struct why *w)
 {
 	json_t *v, *item;
 	const char *s;
@@ -245,26 +323,33 @@ check_store(json_t *payload, const struct pa_conf *conf, const char *claim,
 
 	v = pa_claim_path(payload, claim);
 	if (conf->store == NULL)
-		return copy_string(json_plain_string(v), &c->store);
+		return keep_text(claim, json_plain_string(v), &c->store, w);
 	if (v == NULL)
-		return PA_ERR_CLAIM_MISSING;
+		return explain(w, PA_ERR_CLAIM_MISSING, "claim \"%s\" missing",
+		    claim);
 	if (json_is_string(v)) {
 		s = json_plain_string(v);
 		if (s == NULL || strcmp(s, conf->store) != 0)
-			return PA_ERR_STORE;
-		return copy_string(s, &c->store);
+			return explain(w, PA_ERR_STORE, "claim \"%s\" is not "
+			    "the configured store", claim);
+		return keep_text(claim, s, &c->store, w);
 	}
 	if (!json_is_array(v))
-		return PA_ERR_STORE;
+		return explain(w, PA_ERR_STORE, "claim \"%s\": expected a "
+		    "string or an array of strings, found %s", claim,
+		    json_kind(v));
 	json_array_foreach(v, i, item) {
 		if ((s = json_plain_string(item)) == NULL)
-			return PA_ERR_STORE;
+			return explain(w, PA_ERR_STORE, "claim \"%s\": "
+			    "expected an array of strings, found %s in it",
+			    claim, json_kind(item));
 	}
 	json_array_foreach(v, i, item) {
 		if (strcmp(json_plain_string(item), conf->store) == 0)
-			return copy_string(conf->store, &c->store);
+			return keep_text(claim, conf->store, &c->store, w);
 	}
-	return PA_ERR_STORE;
+	return explain(w, PA_ERR_STORE, "claim \"%s\" does not list the "
+	    "configured store", claim);
 }
 
 /*
@@ -272,7 +357,8 @@ check_store(json_t *payload, const struct pa_conf *conf, const char *claim,
  * denies the login rather than granting a guessed subset.
  */
 static int
-copy_roles(json_t *payload, const char *claim, struct pa_claims *c)
+copy_roles(json_t *payload, const char *claim, struct pa_claims *c,
+    struct why *w)
 {
 	json_t *v, *item;
 	const char *s;
@@ -280,14 +366,24 @@ copy_roles(json_t *payload, const char *claim, struct pa_claims *c)
 
 	if ((v = pa_claim_path(payload, claim)) == NULL)
 		return PA_OK;
-	if (!json_is_array(v) || (n = json_array_size(v)) > PA_CLAIMS_MAX_ROLES)
-		return PA_ERR_ROLES;
+	if (!json_is_array(v))
+		return explain(w, PA_ERR_ROLES, "claim \"%s\": expected an "
+		    "array of role names, found %s", claim, json_kind(v));
+	if ((n = json_array_size(v)) > PA_CLAIMS_MAX_ROLES)
+		return explain(w, PA_ERR_ROLES, "claim \"%s\": %zu roles, at "
+		    "most %d allowed", claim, n, PA_CLAIMS_MAX_ROLES);
 	if ((c->roles = calloc(n > 0 ? n : 1, sizeof(*c->roles))) == NULL)
 		return PA_ERR_ALLOC;
 	json_array_foreach(v, i, item) {
-		if ((s = json_plain_string(item)) == NULL ||
-		    !pa_role_name_valid(s))
-			return PA_ERR_ROLES;
+		if ((s = json_plain_string(item)) == NULL)
+			return explain(w, PA_ERR_ROLES, "claim \"%s\": "
+			    "expected an array of role names, found %s in it",
+			    claim, json_kind(item));
+		if (!pa_role_name_valid(s))
+			return explain(w, PA_ERR_ROLES, "claim \"%s\": item "
+			    "%zu is not a valid role name (1-%d printable "
+			    "ASCII bytes, no space, ',' or ':')", claim, i,
+			    PA_ROLE_MAX);
 		if ((c->roles[c->nroles] = strdup(s)) == NULL)
 			return PA_ERR_ALLOC;
 		c->nroles++;
@@ -297,7 +393,8 @@ copy_roles(json_t *payload, const char *claim, struct pa_claims *c)
 
 /* The uid picks a passwd entry: only the range the admin set aside. */
 static int
-check_uid(json_t *payload, const struct pa_conf *conf, struct pa_claims *c)
+check_uid(json_t *payload, const struct pa_conf *conf, struct pa_claims *c,
+    struct why *w)
 {
 	json_t *v;
 	json_int_t uid;
@@ -305,13 +402,17 @@ check_uid(json_t *payload, const struct pa_conf *conf, struct pa_claims *c)
 	if (conf->uid_claim == NULL)
 		return PA_OK;
 	if ((v = pa_claim_path(payload, conf->uid_claim)) == NULL)
-		return PA_ERR_CLAIM_MISSING;
+		return explain(w, PA_ERR_CLAIM_MISSING, "claim \"%s\" missing",
+		    conf->uid_claim);
 	if (!json_is_integer(v))
-		return PA_ERR_CLAIM_TYPE;
+		return explain(w, PA_ERR_CLAIM_TYPE, "claim \"%s\": expected "
+		    "an integer, found %s", conf->uid_claim, json_kind(v));
 	uid = json_integer_value(v);
 	if (uid < 0 || (unsigned long long)uid < conf->uid_min ||
 	    (unsigned long long)uid > conf->uid_max)
-		return PA_ERR_UID_RANGE;
+		return explain(w, PA_ERR_UID_RANGE, "claim \"%s\": %lld is "
+		    "outside uid_min..uid_max", conf->uid_claim,
+		    (long long)uid);
 	c->uid = uid;
 	c->has_uid = 1;
 	return PA_OK;
@@ -327,11 +428,22 @@ int
 pa_claims_verify(json_t *payload, const struct pa_conf *conf,
     const char *pam_user, long long now, struct pa_claims **out)
 {
+	return pa_claims_verify_why(payload, conf, pam_user, now, out, NULL, 0);
+}
+
+int
+pa_claims_verify_why(json_t *payload, const struct pa_conf *conf,
+    const char *pam_user, long long now, struct pa_claims **out,
+    char *whybuf, size_t whylen)
+{
 	struct pa_claims *c = NULL;
+	struct why w = { whybuf, whylen };
 	const char *audience;
 	size_t naud = 0;
 	int r;
 
+	if (whybuf != NULL && whylen > 0)
+		whybuf[0] = '\0';
 	if (out == NULL)
 		return PA_ERR_ARG;
 	*out = NULL;
@@ -342,19 +454,19 @@ pa_claims_verify(json_t *payload, const struct pa_conf *conf,
 	audience = conf->audience != NULL ? conf->audience : conf->client_id;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return PA_ERR_ALLOC;
-	if ((r = check_issuer(payload, conf)) != PA_OK ||
-	    (r = check_audience(payload, audience, &naud)) != PA_OK ||
+	if ((r = check_issuer(payload, conf, &w)) != PA_OK ||
+	    (r = check_audience(payload, audience, &naud, &w)) != PA_OK ||
 	    (r = check_azp(payload, conf, naud)) != PA_OK ||
-	    (r = check_times(payload, conf->leeway, now, c)) != PA_OK ||
+	    (r = check_times(payload, conf->leeway, now, c, &w)) != PA_OK ||
 	    (r = check_user(payload, claim_name(conf->username_claim,
-	    "preferred_username"), pam_user, c)) != PA_OK ||
+	    "preferred_username"), pam_user, c, &w)) != PA_OK ||
 	    (r = check_tenant(payload, conf, claim_name(conf->tenant_claim,
-	    "tenant"), c)) != PA_OK ||
+	    "tenant"), c, &w)) != PA_OK ||
 	    (r = check_store(payload, conf, claim_name(conf->store_claim,
-	    "store"), c)) != PA_OK ||
+	    "store"), c, &w)) != PA_OK ||
 	    (r = copy_roles(payload, claim_name(conf->roles_claim, "roles"),
-	    c)) != PA_OK ||
-	    (r = check_uid(payload, conf, c)) != PA_OK ||
+	    c, &w)) != PA_OK ||
+	    (r = check_uid(payload, conf, c, &w)) != PA_OK ||
 	    (r = copy_string(json_plain_string(json_object_get(payload,
 	    "sub")), &c->sub)) != PA_OK ||
 	    (r = copy_string(json_plain_string(json_object_get(payload,

@@ -55,6 +55,8 @@ json_t *pa_claim_path(json_t *obj, const char *path);
  *   user claim differs from pam_user    PA_ERR_USER_MISMATCH
  *   tenant differs                      PA_ERR_TENANT
  *   store not equal / not in the array  PA_ERR_STORE
+ *   tenant or store (kept for the
+ *     session) not printable ASCII      PA_ERR_CLAIM_TYPE
  *   roles not an array of valid names   PA_ERR_ROLES
  *   uid outside uid_min..uid_max        PA_ERR_UID_RANGE
  * Times are NumericDate (RFC 7519 §2): integers, or finite reals rounded
@@ -62,6 +64,15 @@ json_t *pa_claim_path(json_t *obj, const char *path);
  */
 int pa_claims_verify(json_t *payload, const struct pa_conf *conf,
     const char *pam_user, long long now, struct pa_claims **out);
+
+/*
+ * The same, and on failure why (when not NULL) names the claim, what was
+ * expected and what was found, for the log: "claim \"roles\": expected an
+ * array of role names, found a string". Never holds a claim's value.
+ */
+int pa_claims_verify_why(json_t *payload, const struct pa_conf *conf,
+    const char *pam_user, long long now, struct pa_claims **out,
+    char *why, size_t whylen);
 
 void pa_claims_free(struct pa_claims *c);
 

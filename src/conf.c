@@ -89,6 +89,7 @@ static int check_home_pattern(const char *, char *, size_t);
 static int check_role(const char *, char *, size_t);
 static int check_group(const char *, char *, size_t);
 static int check_alg(const char *, char *, size_t);
+static int check_scope(const char *, char *, size_t);
 
 #define F(field) offsetof(struct pa_conf, field)
 #define STR(k, def, req, chk) { #k, CT_STRING, F(k), 0, def, req, 0, 0, chk }
@@ -105,6 +106,7 @@ static const struct conf_key conf_keys[] = {
 	STR(client_id, NULL, 1, check_word),
 	STR(client_secret_file, NULL, 1, check_abs_path),
 	STR(ca_file, NULL, 0, check_abs_path),
+	STR(scope, "openid", 0, check_scope),
 	STR(audience, NULL, 0, check_word),
 	{ "token", CT_TOKEN, F(token), 0, "id_token", 0, 0, 0, NULL },
 	{ "algorithms", CT_ALGS, F(algorithms), 0, "RS256,ES256,EdDSA",
@@ -124,7 +126,7 @@ static const struct conf_key conf_keys[] = {
 	STR(runtime_dir, "/run/posauth", 0, check_abs_path),
 	NUM(offline_grace, CT_LONG, "43200", 0, CONF_SECONDS_MAX),
 	LIST(offline_roles, n_offline_roles, check_role),
-	NUM(offline_max_failures, CT_LONG, "5", 1, 100),
+	NUM(offline_max_failures, CT_LONG, "5", 0, 100),
 	NUM(offline_lockout, CT_LONG, "900", 0, CONF_SECONDS_MAX),
 	NUM(offline_kdf_cost, CT_UINT, "15", 10, 22),
 	LIST(default_groups, n_default_groups, check_group),
@@ -211,12 +213,15 @@ check_word(const char *v, char *msg, size_t msglen)
 	return PA_OK;
 }
 
-/* tenant and store may be any text the token service uses, but one line. */
+/*
+ * tenant and store may be any text the token service uses, but they reach
+ * session environments (POSAUTH_TENANT, POSAUTH_STORE): printable ASCII.
+ */
 static int
 check_text(const char *v, char *msg, size_t msglen)
 {
-	if (has_control_byte(v))
-		return fail(msg, msglen, "must not contain control bytes");
+	if (!all_bytes_in(v, 0x20))
+		return fail(msg, msglen, "must be printable ASCII");
 	return PA_OK;
 }
 
@@ -300,6 +305,28 @@ check_group(const char *v, char *msg, size_t msglen)
 	}
 	if (strcmp(v, "root") == 0)
 		return fail(msg, msglen, "group 'root' is not allowed");
+	return PA_OK;
+}
+
+/*
+ * RFC 6749 §3.3: scope tokens separated by single spaces, each
+ * %x21 / %x23-5B / %x5D-7E. Some providers put preferred_username and
+ * the roles under "profile", and issue refresh tokens only for
+ * "offline_access".
+ */
+static int
+check_scope(const char *v, char *msg, size_t msglen)
+{
+	const char *p;
+
+	if (v[0] == ' ' || v[strlen(v) - 1] == ' ' || strstr(v, "  ") != NULL)
+		return fail(msg, msglen, "scope tokens are separated by single "
+		    "spaces");
+	for (p = v; *p != '\0'; p++)
+		if (*p != ' ' && (*p < 0x21 || *p > 0x7e || *p == '"' ||
+		    *p == '\\'))
+			return fail(msg, msglen, "scope tokens are printable "
+			    "ASCII without '\"' or '\\'");
 	return PA_OK;
 }
 
@@ -916,6 +943,15 @@ conf_cross_check(struct conf_parser *p)
 	if (c->uid_min >= c->uid_max)
 		conf_error(p, seen_line(p, "uid_max"), "uid_max",
 		    "must be greater than uid_min (%lu)", c->uid_min);
+	/* Offline PIN guessing is bounded only by the lockout. */
+	if (c->offline_grace > 0 && c->offline_max_failures == 0)
+		conf_error(p, seen_line(p, "offline_max_failures"),
+		    "offline_max_failures", "must be at least 1 while "
+		    "offline_grace is on");
+	if (c->offline_grace > 0 && c->offline_lockout == 0)
+		conf_error(p, seen_line(p, "offline_lockout"),
+		    "offline_lockout", "must be at least 1 while "
+		    "offline_grace is on");
 }
 
 static void

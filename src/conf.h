@@ -38,6 +38,7 @@ struct pa_conf {
 	char *client_id;		/* required */
 	char *client_secret_file;	/* required, root-owned, mode 0600/0400 */
 	char *ca_file;			/* the only trust anchors, when set */
+	char *scope;			/* requested scope, default "openid" */
 	char *audience;			/* default: client_id */
 	int audience_is_default;	/* audience copied from client_id */
 	enum pa_token_kind token;	/* default: id_token */

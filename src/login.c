@@ -72,9 +72,12 @@ login_verify_token(const struct pa_conf *conf, struct pa_provider *prov,
 	if ((r = pa_jws_verify(jws, key, conf->algorithms)) != PA_OK)
 		goto out;
 	res->stage = "token claims";
-	if ((r = pa_jws_claims(jws, &payload)) != PA_OK)
-		goto out;
-	r = pa_claims_verify(payload, conf, user, now, &res->claims);
+	if ((r = pa_jws_claims(jws, &payload)) == PA_OK)
+		r = pa_claims_verify_why(payload, conf, user, now,
+		    &res->claims, res->detail, sizeof(res->detail));
+	/* Everything past a good signature is the service speaking. */
+	res->signed_no = r != PA_OK &&
+	    pa_failure_class(r) == PA_CLASS_INVALID;
  out:
 	json_decref(payload);
 	pa_jws_free(jws);
@@ -171,7 +174,7 @@ pa_login_online_cached(const struct pa_conf *conf, const struct pa_log *lg,
 		goto out_http;
 	res->stage = "token request";
 	r = pa_oidc_password_grant(http, prov.meta, conf->client_id, secret,
-	    user, pin, &tokens);
+	    user, pin, conf->scope, &tokens);
 	if (r == PA_ERR_REJECTED && tokens != NULL)
 		snprintf(res->detail, sizeof(res->detail), "%s", tokens->error);
 	if (r != PA_OK)

@@ -20,8 +20,15 @@ struct pa_login_result {
 	struct pa_claims *claims;	/* set on success */
 	struct pa_tokens *tokens;	/* set on success */
 	const char *stage;		/* where it stopped (for logs) */
-	char detail[128];		/* service error code or transport text */
+	char detail[192];		/* service error, transport text or the
+					   claim that failed, for logs */
 	int document_fetches;		/* discovery/JWKS requests made */
+	/*
+	 * The token's signature checked out but the token failed a later
+	 * rule (tenant, store, user, uid, roles, times): the service itself
+	 * says this person may not log in here, like a rejection.
+	 */
+	int signed_no;
 };
 
 /*

@@ -209,15 +209,20 @@ pa_tokens_free(struct pa_tokens *t)
 	pa_freezero(t, sizeof(*t));
 }
 
-/* RFC 6749 §5.2: remember the error code (printable, short) for logs. */
+/*
+ * RFC 6749 §5.2: remember the error code (printable, short) for logs, or
+ * the HTTP status when the answer carries none (a proxy, a misrouted
+ * request, a provider that answers 401 with an HTML page).
+ */
 static void
-tokens_note_error(json_t *doc, struct pa_tokens *t)
+tokens_note_error(json_t *doc, long status, struct pa_tokens *t)
 {
 	json_t *e = doc ? json_object_get(doc, "error") : NULL;
 	const char *s;
 	size_t i;
 
-	snprintf(t->error, sizeof(t->error), "%s", "unspecified");
+	snprintf(t->error, sizeof(t->error), "HTTP %ld without an OAuth "
+	    "error", status);
 	if (!json_is_string(e))
 		return;
 	s = json_string_value(e);
@@ -320,7 +325,7 @@ oidc_token_request(struct pa_http *h, const struct pa_oidc_meta *m,
 		/* The body is only read for its error code; junk is fine. */
 		if (json_parse_object(&resp, &doc) != PA_OK)
 			doc = NULL;
-		tokens_note_error(doc, t);
+		tokens_note_error(doc, resp.status, t);
 		*out = t;
 		t = NULL;
 		r = PA_ERR_REJECTED;
@@ -371,10 +376,11 @@ oidc_grant(struct pa_http *h, const struct pa_oidc_meta *m,
 int
 pa_oidc_password_grant(struct pa_http *h, const struct pa_oidc_meta *m,
     const char *client_id, const char *client_secret,
-    const char *username, const char *pin, struct pa_tokens **out)
+    const char *username, const char *pin, const char *scope,
+    struct pa_tokens **out)
 {
 	const char *const pairs[] = { "grant_type", "password",
-	    "username", username, "password", pin, "scope", "openid", NULL };
+	    "username", username, "password", pin, "scope", scope, NULL };
 
 	return oidc_grant(h, m, client_id, client_secret, pairs, out);
 }

@@ -48,7 +48,8 @@ void pa_oidc_meta_free(struct pa_oidc_meta *m);
  */
 int pa_oidc_password_grant(struct pa_http *h, const struct pa_oidc_meta *m,
     const char *client_id, const char *client_secret,
-    const char *username, const char *pin, struct pa_tokens **out);
+    const char *username, const char *pin, const char *scope,
+    struct pa_tokens **out);
 int pa_oidc_refresh_grant(struct pa_http *h, const struct pa_oidc_meta *m,
     const char *client_id, const char *client_secret,
     const char *refresh_token, struct pa_tokens **out);

@@ -458,6 +458,65 @@ test_order_and_args(const struct pa_conf *conf)
 	json_decref(p);
 }
 
+/* The log says which claim failed, what was expected and what came. */
+static int
+why_is(json_t *p, const struct pa_conf *conf, int want, const char *text)
+{
+	struct pa_claims *c = NULL;
+	char why[192];
+	int r;
+
+	r = pa_claims_verify_why(p, conf, "alice", NOW, &c, why, sizeof(why));
+	json_decref(p);
+	pa_claims_free(c);
+	if (r != want || strcmp(why, text) != 0) {
+		printf("# got %d '%s', want %d '%s'\n", r, why, want, text);
+		return 0;
+	}
+	return 1;
+}
+
+static void
+test_why(const struct pa_conf *conf)
+{
+	struct pa_conf *uc = load_conf("uid_claim = uidNumber");
+
+	ok(why_is(with("roles", json_string("cashier")), conf, PA_ERR_ROLES,
+	    "claim \"roles\": expected an array of role names, found a "
+	    "string"), "test_why_names_roles_claim_of_the_wrong_type");
+	ok(why_is(with("roles", json_pack("[s,i]", "a", 1)), conf,
+	    PA_ERR_ROLES, "claim \"roles\": expected an array of role names, "
+	    "found an integer in it"), "test_why_names_bad_item_in_roles");
+	ok(why_is(with("exp", NULL), conf, PA_ERR_CLAIM_MISSING,
+	    "claim \"exp\" missing"), "test_why_names_missing_exp");
+	ok(why_is(with("preferred_username", NULL), conf,
+	    PA_ERR_CLAIM_MISSING, "claim \"preferred_username\" missing"),
+	    "test_why_names_missing_username_claim");
+	ok(why_is(with("iss", json_integer(5)), conf, PA_ERR_CLAIM_TYPE,
+	    "claim \"iss\": expected a string, found an integer"),
+	    "test_why_names_type_found");
+	ok(why_is(good_payload(), uc, PA_ERR_CLAIM_MISSING,
+	    "claim \"uidNumber\" missing"), "test_why_names_configured_claim");
+	pa_conf_free(uc);
+}
+
+/* POSAUTH_TENANT and POSAUTH_STORE reach session environments. */
+static void
+test_tenant_store_printable(const struct pa_conf *conf)
+{
+	ok(verify(with("tenant", json_string("acme\nPATH=/tmp")), conf,
+	    "alice") == PA_ERR_CLAIM_TYPE,
+	    "test_unenforced_tenant_with_newline_denied");
+	ok(verify(with("store", json_string("st\x1b[2Jore")), conf,
+	    "alice") == PA_ERR_CLAIM_TYPE,
+	    "test_unenforced_store_with_escape_denied");
+	ok(verify(with("tenant", json_string("Acme Retail 7")), conf,
+	    "alice") == PA_OK, "test_printable_tenant_with_spaces_kept");
+	ok(why_is(with("tenant", json_string("caf\xc3\xa9")), conf,
+	    PA_ERR_CLAIM_TYPE, "claim \"tenant\": expected printable ASCII "
+	    "of at most 256 bytes"), "test_non_ascii_tenant_named_in_log");
+}
+
 int
 main(void)
 {
@@ -473,6 +532,8 @@ main(void)
 	test_uid();
 	test_claim_path();
 	test_order_and_args(conf);
+	test_why(conf);
+	test_tenant_store_printable(conf);
 	pa_conf_free(conf);
 	return tap_done();
 }

@@ -339,8 +339,8 @@ test_numbers(void)
 		{ "timeout", "0", "301", "300" },
 		{ "max_response_bytes", "4095", "16777217", "16777216" },
 		{ "offline_grace", NULL, "2147483648", "0" },
-		{ "offline_max_failures", "0", "101", "100" },
-		{ "offline_lockout", NULL, "2147483648", "0" },
+		{ "offline_max_failures", NULL, "101", "100" },
+		{ "offline_lockout", NULL, "2147483648", "1" },
 		{ "offline_kdf_cost", "9", "23", "22" },
 		{ "uid_min", "999", "4294967295", "1000" },
 		{ "uid_max", "999", "4294967295", "4294967294" },
@@ -407,6 +407,14 @@ test_numbers(void)
 	    "test_timeout_below_connect_timeout_is_an_error");
 	ok(one_line_fails("uid_min = 5000\nuid_max = 5000", "uid_max"),
 	    "test_uid_min_must_be_below_uid_max");
+	ok(one_line_fails("offline_lockout = 0", "offline_lockout") &&
+	    reported_msg("offline_grace"),
+	    "test_offline_lockout_zero_is_an_error_with_grace_on");
+	ok(one_line_fails("offline_max_failures = 0", "offline_max_failures"),
+	    "test_offline_max_failures_zero_is_an_error_with_grace_on");
+	ok(one_line_ok("offline_grace = 0\noffline_lockout = 0\n"
+	    "offline_max_failures = 0", &c), "test_lockout_zero_fine_without_grace");
+	pa_conf_free(c);
 }
 
 static void
@@ -440,6 +448,20 @@ test_strings(void)
 	ok(one_line_ok("username_pattern = ^[a-z]+$", &c),
 	    "test_username_pattern_valid");
 	pa_conf_free(c);
+	c = NULL;
+	ok(one_line_ok("", &c) && strcmp(c->scope, "openid") == 0,
+	    "test_scope_defaults_to_openid");
+	pa_conf_free(c);
+	c = NULL;
+	ok(one_line_ok("scope = openid profile offline_access", &c) &&
+	    strcmp(c->scope, "openid profile offline_access") == 0,
+	    "test_scope_takes_several_tokens");
+	pa_conf_free(c);
+	ok(one_line_fails("scope = openid\"x", "scope"),
+	    "test_scope_with_quote_rejected");
+	ok(one_line_fails("tenant = acme\xc3\xa9", "tenant") &&
+	    one_line_fails("store = caf\xc3\xa9", "store"),
+	    "test_tenant_and_store_must_be_printable_ascii");
 }
 
 static void

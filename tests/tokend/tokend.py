@@ -52,7 +52,8 @@ ALGS = {
 }
 
 FAULTS = ("none", "down", "http500", "http503", "slow", "bad_json",
-          "trickle", "huge", "redirect", "nested_json", "tls_abort")
+          "trickle", "huge", "redirect", "nested_json", "tls_abort",
+          "http400_plain")
 FORGES = ("none", "alg_none", "hs256_pubkey", "wrong_iss", "wrong_aud",
           "multi_aud_no_azp", "multi_aud_wrong_azp", "wrong_tenant",
           "wrong_store", "wrong_user", "expired", "not_yet_valid",
@@ -853,6 +854,11 @@ class Handler(BaseHTTPRequestHandler):
             headers = [("Retry-After", "1")] if status == 503 else []
             self._json(status, {"error": "temporarily_unavailable"},
                        headers=headers)
+            return True
+        elif fault == "http400_plain":
+            # A proxy or a misrouted request: a 4xx without an OAuth body.
+            self._send(400, b"<html><body>Bad Request</body></html>",
+                       ctype="text/html")
             return True
         elif fault == "redirect":
             # Points back at us so a test can prove (via the "redirected"
