@@ -24,10 +24,11 @@
 #include "claims.h"
 #include "conf.h"
 #include "err.h"
-#include "localuser.h"
+#include "hostenv.h"
 #include "log.h"
 #include "login.h"
 #include "modargs.h"
+#include "names.h"
 #include "nssindex.h"
 #include "offline.h"
 #include "oidc.h"
@@ -39,6 +40,7 @@
 #include "user.h"
 
 #define STATE_KEY "pam_posauth.state"
+#define SESSION_KEY "pam_posauth.session"
 
 /* What authentication proved, for the account and session phases. */
 struct module_state {
@@ -46,6 +48,18 @@ struct module_state {
 	struct pa_claims *claims;
 	struct pa_tokens *tokens;	/* NULL after an offline login */
 	int offline;
+};
+
+/*
+ * What open_session did, for close_session of the same handle: a close
+ * ends only what its own open started, never a session someone else
+ * opened for the same user (cron, su -c, runuser reach close_session
+ * through common-session without ever authenticating here).
+ */
+struct module_session {
+	char *user;
+	char *refresh_token;	/* the login's, revoked at close; may be NULL */
+	char *token_written;	/* the token file's content, when we wrote it */
 };
 
 /* Everything a call needs; torn down in one place. */
@@ -93,6 +107,8 @@ pam_code_for(int status)
 		return PAM_SERVICE_ERR;
 	case PA_ERR_SYSTEM:
 	case PA_ERR_INTERNAL:
+	case PA_ERR_CACHE:
+		/* Local: never "unavailable", never an answer about the PIN. */
 		return PAM_SYSTEM_ERR;
 	default:
 		/* rejected, invalid token, bad PIN: a plain "no" */
@@ -123,6 +139,21 @@ call_end(struct module_call *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* Reads the config; PA_ERR_CONFIG (logged) when it cannot be used. */
+static int
+call_conf(struct module_call *c)
+{
+	const char *path = c->args.config ? c->args.config : PA_DEFAULT_CONFIG;
+
+	if (pa_conf_load(path, &c->conf, report_config, c->pamh) != PA_OK) {
+		pam_syslog(c->pamh, LOG_ERR,
+		    "config %s unusable, denying every login", path);
+		/* Missing or unreadable is a config problem too. */
+		return PA_ERR_CONFIG;
+	}
+	return PA_OK;
+}
+
 /*
  * Parses arguments, reads the config and fetches the user name. Returns a
  * PA status; on failure the reason is already logged.
@@ -131,29 +162,26 @@ static int
 call_begin(struct module_call *c, pam_handle_t *pamh, int argc,
     const char **argv, int need_conf)
 {
-	const char *path;
 	int r;
 
 	memset(c, 0, sizeof(*c));
 	c->pamh = pamh;
 	c->log.emit = emit_syslog;
 	c->log.ctx = pamh;
+	/* Before any crypto or HTTP: the caller's environment stays theirs. */
+	if ((r = pa_hostenv_init()) != PA_OK) {
+		pam_syslog(pamh, LOG_ERR, "cannot start the crypto and HTTP "
+		    "libraries: %s", pa_strerror(r));
+		return r;
+	}
 	if ((r = pa_modargs_parse(argc, argv, &c->args)) != PA_OK) {
 		pam_syslog(pamh, LOG_ERR, "bad module argument \"%s\"",
 		    c->args.bad_arg);
 		return r;
 	}
 	c->log.debug = c->args.debug;
-	if (need_conf) {
-		path = c->args.config ? c->args.config : PA_DEFAULT_CONFIG;
-		if ((r = pa_conf_load(path, &c->conf, report_config,
-		    pamh)) != PA_OK) {
-			pam_syslog(pamh, LOG_ERR,
-			    "config %s unusable, denying every login", path);
-			/* Missing or unreadable is a config problem too. */
-			return PA_ERR_CONFIG;
-		}
-	}
+	if (need_conf && (r = call_conf(c)) != PA_OK)
+		return r;
 	if (pam_get_user(pamh, &c->user, NULL) != PAM_SUCCESS ||
 	    c->user == NULL || c->user[0] == '\0')
 		return PA_ERR_USERNAME;
@@ -265,6 +293,7 @@ cache_after_online(struct module_call *c, int r, const char *pin,
 {
 	struct pa_cache *cache;
 	char q[PA_QUOTE_MAX];
+	enum pa_forget how;
 	int cr;
 
 	pa_log_quote(c->user, q, sizeof(q));
@@ -287,29 +316,40 @@ cache_after_online(struct module_call *c, int r, const char *pin,
 		pa_cache_close(cache);
 		return;
 	}
-	/* The service said no: nothing cached may let this user in. */
-	if (pa_failure_class(r) == PA_CLASS_REJECTED) {
-		if ((cache = cache_open(c, 0)) == NULL)
-			return;
-		if ((cr = pa_offline_forget(cache, c->user)) != PA_OK)
-			pa_log(&c->log, LOG_ERR, "user \"%s\": could not wipe "
-			    "cached verifier: %s", q, pa_strerror(cr));
-		else
-			cache_changed(c, cache, now);
-		pa_cache_close(cache);
-	}
+	/*
+	 * The service said no, or vouched (with a valid signature) for a
+	 * person this terminal is not for: no offline login may follow.
+	 * A refused PIN takes only the verifier, since anyone can cause it
+	 * by typing someone's id; a signed "no" takes the roles too.
+	 */
+	if (res->signed_no)
+		how = PA_FORGET_CLAIMS;
+	else if (pa_failure_class(r) == PA_CLASS_REJECTED)
+		how = PA_FORGET_VERIFIER;
+	else
+		return;
+	if ((cache = cache_open(c, 0)) == NULL)
+		return;
+	if ((cr = pa_offline_forget(cache, c->user, how)) != PA_OK)
+		pa_log(&c->log, LOG_ERR, "user \"%s\": could not wipe "
+		    "cached verifier: %s", q, pa_strerror(cr));
+	else if (how == PA_FORGET_CLAIMS)
+		cache_changed(c, cache, now);
+	pa_cache_close(cache);
 }
 
 /*
  * Only called when the service was unreachable. Returns the status for
- * PAM: PA_OK, PA_ERR_BAD_PIN / PA_ERR_LOCKED (a definite no), or
- * PA_ERR_UNREACHABLE when the cache cannot decide.
+ * PAM: PA_OK, PA_ERR_BAD_PIN / PA_ERR_LOCKED (a definite no),
+ * PA_ERR_UNREACHABLE when the cache has nothing to decide with, or the
+ * local failure that kept it from deciding (never "unreachable": that
+ * would answer differently for a PIN the failure kept us from checking).
  */
 static int
 offline_attempt(struct module_call *c, const char *pin, long long now,
     struct pa_claims **claims)
 {
-	struct pa_cache *cache;
+	struct pa_cache *cache = NULL;
 	char q[PA_QUOTE_MAX];
 	int r;
 
@@ -317,20 +357,81 @@ offline_attempt(struct module_call *c, const char *pin, long long now,
 	pa_log_quote(c->user, q, sizeof(q));
 	if (c->conf->offline_grace <= 0)
 		return PA_ERR_UNREACHABLE;
-	if ((cache = cache_open(c, 0)) == NULL)
-		return PA_ERR_UNREACHABLE;
+	if ((r = pa_cache_open(c->conf->cache_dir, 0, &cache)) != PA_OK) {
+		if (r == PA_ERR_NOT_FOUND)
+			return PA_ERR_UNREACHABLE;	/* nobody cached yet */
+		pa_log(&c->log, LOG_ERR, "user \"%s\": offline login not "
+		    "possible, cache %s unusable: %s", q, c->conf->cache_dir,
+		    pa_strerror(r));
+		return r;
+	}
 	r = pa_offline_login(cache, c->conf, c->user, pin, now, claims);
 	pa_cache_close(cache);
-	if (r == PA_OK) {
+	switch (r) {
+	case PA_OK:
 		pa_log(&c->log, LOG_NOTICE, "user \"%s\": offline login "
 		    "accepted from the device cache", q);
 		return PA_OK;
-	}
-	pa_log(&c->log, LOG_NOTICE, "user \"%s\": offline login denied: %s",
-	    q, pa_strerror(r));
-	if (r == PA_ERR_BAD_PIN || r == PA_ERR_LOCKED)
+	case PA_ERR_BAD_PIN:
+	case PA_ERR_LOCKED:
+		pa_log(&c->log, LOG_NOTICE, "user \"%s\": offline login "
+		    "denied: %s", q, pa_strerror(r));
 		return r;
-	return PA_ERR_UNREACHABLE;
+	case PA_ERR_NOT_FOUND:
+	case PA_ERR_OFFLINE_DENIED:
+	case PA_ERR_CLOCK:
+		pa_log(&c->log, LOG_NOTICE, "user \"%s\": offline login "
+		    "denied: %s", q, pa_strerror(r));
+		return PA_ERR_UNREACHABLE;
+	default:
+		pa_log(&c->log, LOG_ERR, "user \"%s\": offline login not "
+		    "decided, local failure: %s", q, pa_strerror(r));
+		return r;
+	}
+}
+
+/* A name another source of users or groups knows; unknown counts as no. */
+static int
+local_name(const char *user)
+{
+	struct pa_name_owner owner;
+	int r;
+
+	r = pa_names_staff_ok_system(NULL, user, &owner, NULL, 0);
+	return r == PA_ERR_NOT_FOUND && owner.kinds != 0;
+}
+
+/*
+ * Whether user is a name this module may handle at all: PA_OK, or
+ * PA_ERR_USERNAME / PA_ERR_NOT_FOUND (not ours: a local account, a name
+ * another source owns, a mapped group) / PA_ERR_SYSTEM (a source of names
+ * cannot answer: fail closed). Logged; a local user is only a debug line,
+ * every other collision a warning.
+ */
+static int
+staff_name(struct module_call *c)
+{
+	struct pa_name_owner owner;
+	char q[PA_QUOTE_MAX], why[256];
+	int r;
+
+	pa_log_quote(c->user, q, sizeof(q));
+	if ((r = pa_user_valid(c->user, c->conf->username_pattern)) != PA_OK) {
+		pa_log(&c->log, LOG_NOTICE, "user \"%s\": name not "
+		    "acceptable", q);
+		return r;
+	}
+	r = pa_names_staff_ok_system(c->conf, c->user, &owner, why,
+	    sizeof(why));
+	/* Local accounts are pam_unix's, every day; the rest is a clash. */
+	if (r == PA_ERR_NOT_FOUND)
+		pa_log(&c->log, owner.kinds & PA_NAME_USER ? LOG_DEBUG :
+		    LOG_WARNING, "user \"%s\": not a staff id here: %s", q,
+		    why);
+	else if (r != PA_OK)
+		pa_log(&c->log, LOG_ERR, "user \"%s\": refused, cannot tell "
+		    "who owns the name: %s", q, why);
+	return r;
 }
 
 PAM_EXTERN int
@@ -351,18 +452,9 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	pam_set_data(pamh, STATE_KEY, NULL, NULL);
 	if ((r = call_begin(&c, pamh, argc, argv, 1)) != PA_OK)
 		goto out;
-	if ((r = pa_user_valid(c.user, c.conf->username_pattern)) != PA_OK) {
-		char q[PA_QUOTE_MAX];
-
-		pa_log(&c.log, LOG_NOTICE, "user \"%s\": name not acceptable",
-		    pa_log_quote(c.user, q, sizeof(q)));
+	/* Never prompt for, nor send, a name that is not ours. */
+	if ((r = staff_name(&c)) != PA_OK)
 		goto out;
-	}
-	/* Never prompt for, nor send, a local account's password. */
-	if (pa_user_is_local(c.user, PA_LOCAL_PASSWD)) {
-		r = PA_ERR_NOT_FOUND;
-		goto out;
-	}
 	if ((r = get_pin(&c, &pin)) != PA_OK)
 		goto out;
 	now = (long long)time(NULL);
@@ -402,30 +494,91 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	return find_state(pamh, user) != NULL ? PAM_SUCCESS : PAM_IGNORE;
 }
 
+/*
+ * The roles of a staff member this handle did not authenticate (ssh
+ * public keys, a stack where another module did auth): the last verified
+ * ones in the device cache. PA_ERR_NOT_FOUND when the cache does not know
+ * the user as staff (no current record: not ours), local statuses when it
+ * cannot be read.
+ */
+static int
+cached_roles(struct module_call *c, long long now,
+    struct pa_cache_record **out)
+{
+	struct pa_cache *cache = NULL;
+	struct pa_cache_record *rec = NULL;
+	int r;
+
+	*out = NULL;
+	if ((r = pa_cache_open(c->conf->cache_dir, 0, &cache)) != PA_OK)
+		return r;
+	r = pa_cache_get(cache, c->user, &rec);
+	pa_cache_close(cache);
+	if (r == PA_ERR_CACHE_CORRUPT)
+		r = PA_ERR_NOT_FOUND;
+	if (r != PA_OK)
+		return r;
+	/* Known staff: what the NSS index would serve (nssindex.c). */
+	if (rec->last_online <= 0 || (c->conf->nss_expire > 0 &&
+	    now - rec->last_online > (long long)c->conf->nss_expire * 86400)) {
+		pa_cache_record_free(rec);
+		return PA_ERR_NOT_FOUND;
+	}
+	*out = rec;
+	return PA_OK;
+}
+
 PAM_EXTERN int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct module_call c;
 	const struct module_state *st;
+	struct pa_cache_record *rec = NULL;
+	char *const *roles;
+	size_t nroles;
 	char q[PA_QUOTE_MAX];
 	int r;
 
 	(void)flags;
 	if ((r = call_begin(&c, pamh, argc, argv, 0)) != PA_OK)
 		goto out;
-	/* Not ours: let pam_unix or whoever knows the user decide. */
-	if ((st = find_state(pamh, c.user)) == NULL) {
-		r = PA_ERR_NOT_FOUND;
+	pa_log_quote(c.user, q, sizeof(q));
+	if ((st = find_state(pamh, c.user)) == NULL &&
+	    (r = call_conf(&c)) != PA_OK) {
+		/* Local accounts stay pam_unix's while the config is broken. */
+		if (local_name(c.user))
+			r = PA_ERR_NOT_FOUND;
 		goto out;
 	}
-	r = pa_roles_gate(st->claims->roles, st->claims->nroles,
-	    c.args.allow_roles, c.args.n_allow,
+	if (st != NULL) {
+		roles = st->claims->roles;
+		nroles = st->claims->nroles;
+	} else {
+		/*
+		 * Authentication happened elsewhere, or not at all: a staff
+		 * member we know still meets the role gate, with the roles
+		 * the service last vouched for.
+		 */
+		if ((r = staff_name(&c)) != PA_OK ||
+		    (r = cached_roles(&c, (long long)time(NULL), &rec)) !=
+		    PA_OK) {
+			if (r != PA_ERR_NOT_FOUND && r != PA_ERR_USERNAME)
+				pa_log(&c.log, LOG_ERR, "user \"%s\": account "
+				    "denied, cached roles unreadable: %s", q,
+				    pa_strerror(r));
+			goto out;
+		}
+		roles = rec->roles;
+		nroles = rec->nroles;
+	}
+	r = pa_roles_gate(roles, nroles, c.args.allow_roles, c.args.n_allow,
 	    c.args.deny_roles, c.args.n_deny);
 	pa_log(&c.log, r == PA_OK ? LOG_DEBUG : LOG_NOTICE,
-	    "user \"%s\": account %s by role gate",
-	    pa_log_quote(c.user, q, sizeof(q)),
-	    r == PA_OK ? "allowed" : "denied");
+	    "user \"%s\": account %s by role gate%s", q,
+	    r == PA_OK ? "allowed" : "denied",
+	    st == NULL ? " (cached roles)" : "");
  out:
+	pa_cache_record_free(rec);
 	call_end(&c);
 	return pam_code_for(r);
 }
@@ -487,6 +640,47 @@ session_token(struct module_call *c, const struct module_state *st,
 	return tok;
 }
 
+static void
+session_free(pam_handle_t *pamh, void *data, int error_status)
+{
+	struct module_session *ms = data;
+
+	(void)pamh;
+	(void)error_status;
+	if (ms == NULL)
+		return;
+	free(ms->user);
+	pa_strfreezero(ms->refresh_token);
+	pa_strfreezero(ms->token_written);
+	free(ms);
+}
+
+/* Remembers what this open started; ownership of token moves in. */
+static int
+session_remember(struct module_call *c, const struct module_state *st,
+    char **token)
+{
+	struct module_session *ms;
+
+	if ((ms = calloc(1, sizeof(*ms))) == NULL ||
+	    (ms->user = strdup(c->user)) == NULL)
+		goto fail;
+	if (st->tokens != NULL && st->tokens->refresh_token != NULL &&
+	    (ms->refresh_token = strdup(st->tokens->refresh_token)) == NULL)
+		goto fail;
+	ms->token_written = *token;
+	*token = NULL;
+	if (pam_set_data(c->pamh, SESSION_KEY, ms, session_free) !=
+	    PAM_SUCCESS) {
+		session_free(c->pamh, ms, 0);
+		return PA_ERR_INTERNAL;
+	}
+	return PA_OK;
+ fail:
+	session_free(c->pamh, ms, 0);
+	return PA_ERR_ALLOC;
+}
+
 PAM_EXTERN int
 pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
     const char **argv)
@@ -503,6 +697,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		code = r == PA_ERR_USERNAME ? PAM_SESSION_ERR : pam_code_for(r);
 		goto out;
 	}
+	/* Only sessions this module authenticated are ours to open. */
 	if ((st = find_state(pamh, c.user)) == NULL) {
 		code = PAM_IGNORE;
 		goto out;
@@ -513,6 +708,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	if ((token = session_token(&c, st, (long long)time(NULL))) == NULL) {
 		pa_log(&c.log, LOG_INFO, "user \"%s\": session without a "
 		    "token%s", q, st->offline ? " (offline login)" : "");
+		code = pam_code_for(session_remember(&c, st, &token));
 		goto out;
 	}
 	/* The token file belongs to the user, so their uid must resolve. */
@@ -531,7 +727,10 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		code = PAM_SESSION_ERR;
 		goto out;
 	}
-	code = putenv_kv(pamh, "POSAUTH_TOKEN_FILE", path);
+	if ((code = putenv_kv(pamh, "POSAUTH_TOKEN_FILE", path)) !=
+	    PAM_SUCCESS)
+		goto out;
+	code = pam_code_for(session_remember(&c, st, &token));
  out:
 	pa_strfreezero(token);
 	free(path);
@@ -539,22 +738,31 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	return code;
 }
 
-/* The refresh token of this session: from login, or the cached one. */
-static char *
-session_refresh_token(struct module_call *c, const struct module_state *st,
-    struct pa_cache *cache)
+/* The token file goes only while it still holds what this session wrote. */
+static void
+session_remove_file(struct module_call *c, const struct module_session *ms,
+    const char *q)
 {
-	struct pa_cache_record *rec = NULL;
-	char *tok = NULL;
+	char *now = NULL;
+	int r;
 
-	if (st != NULL && st->tokens != NULL &&
-	    st->tokens->refresh_token != NULL)
-		return strdup(st->tokens->refresh_token);
-	if (cache != NULL && pa_cache_get(cache, c->user, &rec) == PA_OK &&
-	    rec->refresh_token != NULL)
-		tok = strdup(rec->refresh_token);
-	pa_cache_record_free(rec);
-	return tok;
+	if (ms->token_written == NULL)
+		return;
+	if ((r = pa_session_read_token(c->conf->runtime_dir, c->user,
+	    &now)) != PA_OK) {
+		if (r != PA_ERR_NOT_FOUND)
+			pa_log(&c->log, LOG_ERR, "user \"%s\": session token "
+			    "file unreadable: %s", q, pa_strerror(r));
+		return;
+	}
+	/* A newer session of the same user (or a renewal) rewrote it. */
+	if (strlen(now) == strlen(ms->token_written) &&
+	    pa_secret_equal(now, ms->token_written, strlen(now)) &&
+	    (r = pa_session_remove_token(c->conf->runtime_dir,
+	    c->user)) != PA_OK)
+		pa_log(&c->log, LOG_ERR, "user \"%s\": session token file "
+		    "not removed: %s", q, pa_strerror(r));
+	pa_strfreezero(now);
 }
 
 PAM_EXTERN int
@@ -562,39 +770,42 @@ pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
     const char **argv)
 {
 	struct module_call c;
-	const struct module_state *st;
+	const struct module_session *ms;
+	const void *data = NULL;
 	struct pa_cache *cache = NULL;
 	char q[PA_QUOTE_MAX];
-	char *refresh = NULL;
 	int r, code = PAM_SUCCESS;
 
 	(void)flags;
-	if ((r = call_begin(&c, pamh, argc, argv, 1)) != PA_OK) {
+	if ((r = call_begin(&c, pamh, argc, argv, 0)) != PA_OK) {
 		code = r == PA_ERR_USERNAME ? PAM_SESSION_ERR : pam_code_for(r);
 		goto out;
 	}
-	st = find_state(pamh, c.user);
-	if (st == NULL && (pa_user_valid(c.user, c.conf->username_pattern) !=
-	    PA_OK || pa_user_is_local(c.user, PA_LOCAL_PASSWD))) {
+	/*
+	 * Only what this handle's open_session started is ended here: a
+	 * close without it (cron, su -c, runuser, a stack where we did not
+	 * authenticate) must not revoke or remove another session's token.
+	 */
+	if (pam_get_data(pamh, SESSION_KEY, &data) != PAM_SUCCESS ||
+	    (ms = data) == NULL || strcmp(ms->user, c.user) != 0) {
 		code = PAM_IGNORE;
+		goto out;
+	}
+	if ((r = call_conf(&c)) != PA_OK) {
+		code = pam_code_for(r);
 		goto out;
 	}
 	pa_log_quote(c.user, q, sizeof(q));
 	cache = cache_open(&c, 0);
 	/* Logging out ends the session's right to new tokens. */
-	if ((refresh = session_refresh_token(&c, st, cache)) != NULL &&
-	    (r = pa_revoke_or_queue(cache, c.conf, &c.log, c.user, refresh,
+	if (ms->refresh_token != NULL && (r = pa_revoke_or_queue(cache,
+	    c.conf, &c.log, c.user, ms->refresh_token,
 	    (long long)time(NULL))) != PA_OK)
 		pa_log(&c.log, LOG_ERR, "user \"%s\": refresh token neither "
 		    "revoked nor queued: %s", q, pa_strerror(r));
-	if ((r = pa_session_remove_token(c.conf->runtime_dir,
-	    c.user)) != PA_OK)
-		pa_log(&c.log, LOG_ERR, "user \"%s\": session token file "
-		    "not removed: %s", q, pa_strerror(r));
-	if (st == NULL && refresh == NULL)
-		code = PAM_IGNORE;
+	session_remove_file(&c, ms, q);
+	pam_set_data(pamh, SESSION_KEY, NULL, NULL);
  out:
-	pa_strfreezero(refresh);
 	pa_cache_close(cache);
 	call_end(&c);
 	return code;
@@ -612,9 +823,8 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	}
 	/* Names we would never authenticate are left to other modules. */
-	if (pa_user_valid(c.user, c.conf->username_pattern) != PA_OK ||
-	    pa_user_is_local(c.user, PA_LOCAL_PASSWD)) {
-		code = PAM_USER_UNKNOWN;
+	if ((r = staff_name(&c)) != PA_OK) {
+		code = pam_code_for(r);
 		goto out;
 	}
 	pam_error(pamh, "PINs are changed at the token service, "

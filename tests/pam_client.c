@@ -5,7 +5,10 @@
  * process, for leak measurements; -m prints the resident set size (KiB)
  * before and after.
  *
- *   pam_client [-n COUNT] [-m] SERVICE USER op...   op: auth acct open close env
+ *   pam_client [-n COUNT] [-m] SERVICE USER op...
+ *	op: auth acct open close env wait:PATH
+ * wait:PATH pauses (same PAM handle) until PATH exists, at most 60 s, so a
+ * test can change the world between two operations of one session.
  */
 #include "config.h"
 
@@ -57,6 +60,20 @@ rss_kib(void)
 }
 
 static int
+wait_for(const char *path)
+{
+	int i;
+
+	for (i = 0; i < 1200; i++) {
+		if (access(path, F_OK) == 0)
+			return PAM_SUCCESS;
+		usleep(50000);
+	}
+	fprintf(stderr, "wait: %s never appeared\n", path);
+	return PAM_SYSTEM_ERR;
+}
+
+static int
 run_once(const char *service, const char *user, int nops, char **ops,
     int quiet)
 {
@@ -78,6 +95,8 @@ run_once(const char *service, const char *user, int nops, char **ops,
 			r = pam_open_session(pamh, 0);
 		else if (strcmp(ops[i], "close") == 0)
 			r = pam_close_session(pamh, 0);
+		else if (strncmp(ops[i], "wait:", 5) == 0)
+			r = wait_for(ops[i] + 5);
 		else if (strcmp(ops[i], "env") == 0) {
 			env = pam_getenvlist(pamh);
 			for (e = env; e != NULL && *e != NULL; e++) {

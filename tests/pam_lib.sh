@@ -37,6 +37,7 @@ E_USER_UNKNOWN="User not known to the underlying authentication module"
 E_PERM="Permission denied"
 E_SERVICE="Error in service module"
 E_AUTHTOK="Authentication token manipulation error"
+E_SYSTEM="System error"
 
 pa_pam_require() {
 	[ -x "$PA_PAMTESTER" ] || skip_all "pamtester not installed"

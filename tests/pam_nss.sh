@@ -75,11 +75,45 @@ head -c 100 "$IDX" >"$W/trunc.db"
 INDEX="$W/trunc.db" res getent passwd alice >/dev/null 2>&1
 tap_is "$?" 2 test_truncated_index_is_not_found
 
-# The service says no: the roles go, and with them the mapped groups;
-# the uid stays (files, running processes) until nss_expire or a purge.
+# A wrong PIN (anyone can type bob's id) leaves bob's running session
+# alone: uid and mapped groups stay (security review hole 5).
 bob_uid=$(res getent passwd bob | cut -d: -f3)
 pa_pam_expect test_rejected_login "$E_AUTH" bob 0000 authenticate
 [ -n "$bob_uid" ] && [ "$(res getent passwd bob | cut -d: -f3)" = "$bob_uid" ]
 tap_ok $? test_rejected_user_keeps_uid || tap_diag "uid before: '$bob_uid'"
-tap_is "$(res getent group pos-manager | cut -d: -f1,4)" "" test_rejected_user_loses_mapped_groups
+tap_is "$(res getent group pos-manager | cut -d: -f1,4)" "pos-manager:bob" \
+	test_rejected_pin_keeps_mapped_groups
+# A signed "no" (bob now belongs to another store) takes the groups; the
+# uid stays (files, running processes) until nss_expire or a purge.
+pa_tokend_control '{"forge":"wrong_store"}' >/dev/null
+pa_pam_expect test_signed_no_login "$E_AUTH" bob 2345 authenticate
+pa_tokend_control '{"forge":"none"}' >/dev/null
+tap_is "$(res getent passwd bob | cut -d: -f3)" "$bob_uid" test_signed_no_keeps_uid
+tap_is "$(res getent group pos-manager | cut -d: -f1,4)" "" test_signed_no_loses_mapped_groups
+
+# --- security review hole 1: names other sources own ------------------------------
+# A staff member already in the index whose name a new [roles] mapping
+# takes is dropped from it, loudly, instead of merging with the group.
+pa_pam_conf "$PA_PAM_CONF" "default_groups = users" "[roles]" \
+	"cashier = pos-cashier, alice" "manager = pos-manager, pos-cashier"
+pa_pam_expect test_login_after_role_group_named_like_staff ok bob 2345 authenticate
+res getent passwd alice >/dev/null 2>&1
+tap_is "$?" 2 test_staff_named_like_a_mapped_group_left_out
+grep -q 'user "alice": left out of the NSS index: the name is a group that \[roles\]' "$PA_PAM_DIR/pam.err"
+tap_ok $? test_staff_left_out_is_logged || tap_diag "$(cat "$PA_PAM_DIR/pam.err")"
+pa_pam_expect test_staff_named_like_a_mapped_group_cannot_log_in "$E_USER_UNKNOWN" alice 1234 authenticate
+pa_pam_conf "$PA_PAM_CONF" "default_groups = users" "[roles]" \
+	"cashier = pos-cashier" "manager = pos-manager, pos-cashier"
+
+# The reader refuses an index anyone but root could have written.
+cp "$IDX" "$W/ww.db" && chmod 0666 "$W/ww.db"
+INDEX="$W/ww.db" res getent passwd bob >/dev/null 2>&1
+tap_is "$?" 2 test_world_writable_index_not_believed
+if [ "$(id -u)" -eq 0 ]; then
+	cp "$IDX" "$W/other.db" && chown nobody "$W/other.db"
+	INDEX="$W/other.db" res getent passwd bob >/dev/null 2>&1
+	tap_is "$?" 2 test_index_owned_by_someone_else_not_believed
+else
+	tap_skip test_index_owned_by_someone_else_not_believed "needs root"
+fi
 tap_done

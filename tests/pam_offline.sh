@@ -118,6 +118,89 @@ pa_pam_expect test_invalid_token_is_not_an_outage "$E_AUTH" alice 1234 authentic
 tap_ok $? test_invalid_token_never_falls_back_to_cache
 pa_tokend_control '{"forge":"none"}' >/dev/null
 
+# --- security review hole 4: a signed "no" ends the offline path ------------------------
+# A staff member moved to another store: the service still vouches for
+# them with a valid signature, but not for this store.
+pa_tokend_control '{"fault":"none","forge":"none"}' >/dev/null
+pa_pam_expect test_erin_online_first ok erin 5678 authenticate
+pa_tokend_control '{"forge":"wrong_store"}' >/dev/null
+pa_pam_expect test_signed_token_for_other_store_denied "$E_AUTH" erin 5678 authenticate
+! grep -q '"verifier"' "$CACHE/erin.rec" && ! grep -q '"roles":\["' "$CACHE/erin.rec"
+tap_ok $? test_signed_no_wipes_verifier_and_roles
+pa_tokend_control '{"fault":"down","forge":"none"}' >/dev/null
+pa_pam_expect test_no_offline_login_after_signed_no "$E_UNAVAIL" erin 5678 authenticate
+# The terminal itself moves to another store: cached logins for the old
+# one do not count offline.
+pa_tokend_control '{"fault":"none"}' >/dev/null
+pa_pam_expect test_frank_online ok frank 6789 authenticate
+pa_tokend_control '{"fault":"down"}' >/dev/null
+pa_pam_conf "$PA_PAM_CONF" "offline_max_failures = 3" "[offline_grace]" "manager = 600"
+sed -i 's/^store = store-042$/store = store-043/' "$PA_PAM_CONF"
+pa_pam_expect test_offline_login_rechecks_configured_store "$E_UNAVAIL" frank 6789 authenticate
+grep -q "offline login not allowed" "$PA_PAM_DIR/pam.err"
+tap_ok $? test_store_recheck_logged
+pa_pam_conf "$PA_PAM_CONF" "offline_max_failures = 3" "[offline_grace]" "manager = 600"
+pa_pam_expect test_offline_login_for_configured_store ok frank 6789 authenticate
+
+# --- security review hole 5: a wrong PIN takes only the verifier -------------------------
+pa_tokend_control '{"fault":"none"}' >/dev/null
+pa_pam_expect test_bob_online_again ok bob 2345 authenticate
+revoked_before=$(pa_tokend_revoked | pa_json_get families_revoked)
+refresh_before=$(grep -o '"refresh_token":"[^"]*"' "$CACHE/bob.rec")
+pa_pam_expect test_someone_types_bob_and_a_wrong_pin "$E_AUTH" bob 0000 authenticate
+! grep -q '"verifier"' "$CACHE/bob.rec"
+tap_ok $? test_wrong_pin_wipes_only_the_verifier
+[ -n "$refresh_before" ] && grep -qF "$refresh_before" "$CACHE/bob.rec" &&
+	grep -q '"roles":\["manager"\]' "$CACHE/bob.rec" && ! grep -q '"pending_revocations":\["' "$CACHE/bob.rec"
+tap_ok $? test_wrong_pin_keeps_roles_and_session_tokens
+tap_is "$(pa_tokend_revoked | pa_json_get families_revoked)" "$revoked_before" \
+	test_wrong_pin_revokes_nothing
+
+# --- security review hole 3: a failed write is no lockout bypass --------------------------
+# A caller with RLIMIT_FSIZE 0 and SIGXFSZ ignored makes every write fail.
+# The attempt must be counted before the PIN is checked, so: no PIN is
+# checked, and the right and the wrong PIN get the same local failure.
+pa_pam_expect test_alice_online_before_fsize ok alice 1234 authenticate
+pa_tokend_control '{"fault":"down"}' >/dev/null
+# pam_wrapper itself cannot start without writing files, so this runs
+# through the system PAM with a temporary service file, as root.
+if [ "$(id -u)" -eq 0 ] && [ -d /etc/pam.d ]; then
+	fsize_service="posauth-fsize-$$"
+	cp "$PA_PAM_DIR/pam.d/posauth" "/etc/pam.d/$fsize_service"
+	pa_on_exit 'rm -f "/etc/pam.d/$fsize_service"'
+	fsize_pam() {
+		PAM_OUT=$(printf '%s\n' "$2" | bash -c \
+			'trap "" XFSZ; ulimit -f 0; exec env "$@"' fsize \
+			LD_PRELOAD="$PA_SAN_PRELOAD" "$PA_PAMTESTER" -v \
+			"$fsize_service" "$1" authenticate 2>&1)
+	}
+	outcome() {
+		grep -o 'Authentication failure\|System error\|cannot retrieve authentication info\|successfully' <<<"$1" | head -1
+	}
+	fsize_pam alice 0000
+	wrong_code=$(outcome "$PAM_OUT")
+	fsize_pam alice 1234
+	right_code=$(outcome "$PAM_OUT")
+	tap_is "$right_code" "$wrong_code" test_unwritable_cache_answers_right_and_wrong_pin_alike
+	tap_is "$right_code" "System error" test_unwritable_cache_is_a_local_failure ||
+		tap_diag "$PAM_OUT"
+	grep -q '"failures":0' "$CACHE/alice.rec"
+	tap_ok $? test_unwritable_cache_checked_no_pin
+else
+	for t in test_unwritable_cache_answers_right_and_wrong_pin_alike \
+		test_unwritable_cache_is_a_local_failure test_unwritable_cache_checked_no_pin; do
+		tap_skip "$t" "needs root for a system PAM service (pam_wrapper writes files)"
+	done
+fi
+# With writes working again, each wrong PIN counts before the check.
+pa_pam alice 0000 authenticate
+grep -q '"failures":1' "$CACHE/alice.rec"
+tap_ok $? test_wrong_offline_pin_counted
+pa_pam_expect test_right_offline_pin_still_works ok alice 1234 authenticate
+grep -q '"failures":0' "$CACHE/alice.rec"
+tap_ok $? test_right_offline_pin_clears_count
+pa_tokend_control '{"fault":"none"}' >/dev/null
+
 # --- tampering --------------------------------------------------------------------------
 pa_pam_expect test_online_login_before_tamper ok alice 1234 authenticate
 pa_tokend_control '{"fault":"down"}' >/dev/null
@@ -137,11 +220,13 @@ cp "$W/alice.rec.good" "$CACHE/bob.rec"
 pa_pam_expect test_record_copied_to_other_user_denies "$E_UNAVAIL" bob 1234 authenticate
 cp "$W/alice.rec.good" "$CACHE/alice.rec"
 chmod 0644 "$CACHE/alice.rec"
-pa_pam_expect test_world_readable_record_refused "$E_UNAVAIL" alice 1234 authenticate
+# A record or cache that is not root's alone is a local failure, not an
+# outage: the PIN is not checked against it.
+pa_pam_expect test_world_readable_record_refused "$E_SYSTEM" alice 1234 authenticate
 chmod 0600 "$CACHE/alice.rec"
 pa_pam_expect test_restored_record_works_again ok alice 1234 authenticate
 chmod 0755 "$CACHE"
-pa_pam_expect test_open_cache_directory_refused "$E_UNAVAIL" alice 1234 authenticate
+pa_pam_expect test_open_cache_directory_refused "$E_SYSTEM" alice 1234 authenticate
 chmod 0700 "$CACHE"
 
 # --- a full disk loses nothing ---------------------------------------------------------------

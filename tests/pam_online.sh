@@ -10,8 +10,18 @@ pa_require_python_modules jwt cryptography
 export PA_OFFLINE_GRACE=0
 pa_tmpdir W
 pa_make_ca "$W" tokend || exit 1
-pa_start_tokend "$W" || exit 1
-pa_pam_setup "$W"
+# Staff ids that name local groups (Debian's sudo and adm) or a role group
+# the config maps: the service knows them, the terminal must refuse them.
+"$PA_PYTHON3" - "$top_srcdir/tests/tokend/users.json" "$W/users.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for name in ("sudo", "adm", "pos-manager"):
+    d["users"].append({"username": name, "pin": "1111", "roles": ["manager"],
+                       "tenant": "acme", "store": "store-042"})
+json.dump(d, open(sys.argv[2], "w"))
+PY
+pa_start_tokend "$W" --users "$W/users.json" || exit 1
+pa_pam_setup "$W" "[roles]" "manager = pos-manager"
 
 # --- honest logins ---------------------------------------------------------
 pa_pam_expect test_honest_cashier_logs_in ok alice 1234 authenticate acct_mgmt
@@ -43,6 +53,19 @@ pa_pam_expect test_slash_name_unknown "$E_USER_UNKNOWN" a/b 1234 authenticate
 long=$(printf 'a%.0s' $(seq 300))
 pa_pam_expect test_overlong_name_unknown "$E_USER_UNKNOWN" "$long" 1234 authenticate
 pa_pam_expect test_local_account_left_to_pam_unix "$E_USER_UNKNOWN" root secret authenticate
+# Security review hole 1: a staff id named like a local group became root
+# through sudo's %sudo rule; one named like a role group would merge with it.
+if grep -q '^sudo:' /etc/group && grep -q '^adm:' /etc/group; then
+	pa_pam_expect test_staff_id_named_like_local_group_sudo_unknown "$E_USER_UNKNOWN" sudo 1111 authenticate
+	grep -q 'user "sudo": not a staff id here: the name is a group known to files' "$PA_PAM_DIR/pam.err"
+	tap_ok $? test_staff_id_group_collision_logged_loudly || tap_diag "$(cat "$PA_PAM_DIR/pam.err")"
+	pa_pam_expect test_staff_id_named_like_local_group_adm_unknown "$E_USER_UNKNOWN" adm 1111 authenticate
+else
+	tap_skip test_staff_id_named_like_local_group_sudo_unknown "no sudo/adm group here"
+	tap_skip test_staff_id_group_collision_logged_loudly "no sudo/adm group here"
+	tap_skip test_staff_id_named_like_local_group_adm_unknown "no sudo/adm group here"
+fi
+pa_pam_expect test_staff_id_named_like_role_group_unknown "$E_USER_UNKNOWN" pos-manager 1111 authenticate
 stats=$(pa_tokend_stats)
 tap_is "$(pa_json_get token.password <<<"$stats" 2>/dev/null || echo "$stats")" 0 \
 	test_refused_names_never_reach_the_service
@@ -58,6 +81,16 @@ for forge in alg_none hs256_pubkey wrong_iss wrong_aud multi_aud_no_azp \
 done
 pa_tokend_control '{"forge":"none"}' >/dev/null
 pa_pam_expect test_honest_login_again_after_forgeries ok alice 1234 authenticate
+# The log names the claim that failed, what was expected and what came.
+pa_tokend_control '{"forge":"roles_not_array"}' >/dev/null
+pa_pam alice 1234 authenticate
+grep -q 'claim "roles": expected an array of role names, found a string' "$PA_PAM_DIR/pam.err"
+tap_ok $? test_malformed_roles_claim_named_in_log || tap_diag "$(cat "$PA_PAM_DIR/pam.err")"
+pa_tokend_control '{"forge":"no_exp"}' >/dev/null
+pa_pam alice 1234 authenticate
+grep -q 'claim "exp" missing' "$PA_PAM_DIR/pam.err"
+tap_ok $? test_missing_claim_named_in_log || tap_diag "$(cat "$PA_PAM_DIR/pam.err")"
+pa_tokend_control '{"forge":"none"}' >/dev/null
 
 # --- the service misbehaves ---------------------------------------------------
 pa_tokend_control '{"fault":"http503"}' >/dev/null
@@ -66,6 +99,12 @@ pa_tokend_control '{"fault":"http500"}' >/dev/null
 pa_pam_expect test_service_500_is_unavailable "$E_UNAVAIL" alice 1234 authenticate
 pa_tokend_control '{"fault":"down"}' >/dev/null
 pa_pam_expect test_dropped_connection_is_unavailable "$E_UNAVAIL" alice 1234 authenticate
+pa_tokend_control '{"fault":"http400_plain","fault_endpoints":["token"]}' >/dev/null
+pa_pam_expect test_plain_400_is_a_refusal "$E_AUTH" alice 1234 authenticate
+grep -q "HTTP 400 without an OAuth error" "$PA_PAM_DIR/pam.err"
+tap_ok $? test_plain_400_logs_the_http_status || tap_diag "$(cat "$PA_PAM_DIR/pam.err")"
+pa_tokend_control '{"fault":"none","fault_endpoints":null}' >/dev/null
+pa_pam_expect test_login_after_plain_400 ok alice 1234 authenticate
 pa_tokend_control '{"fault":"bad_json"}' >/dev/null
 pa_pam_expect test_non_json_answer_denied "$E_AUTH" alice 1234 authenticate
 pa_tokend_control '{"fault":"huge"}' >/dev/null
@@ -119,8 +158,23 @@ pa_pam_expect test_deny_roles_keeps_cashier_out "$E_PERM" erin 5678 authenticate
 pa_pam_expect test_deny_roles_spares_others ok carol 3456 authenticate acct_mgmt
 pa_pam_service gate allowroles=manager
 pa_pam_expect test_misspelt_argument_denies "$E_SERVICE" bob 2345 authenticate
+# Security review hole 7: the account phase of a staff member this handle
+# did not authenticate (ssh public keys, another module did auth) still
+# applies the gate, with the roles the service last vouched for.
+pa_pam_service gate allow_roles=manager,admin
+pa_pam_expect test_account_gate_without_auth_keeps_cashier_out "$E_PERM" alice 1234 acct_mgmt
+grep -q 'account denied by role gate (cached roles)' "$PA_PAM_DIR/pam.err"
+tap_ok $? test_account_gate_without_auth_is_logged || tap_diag "$(cat "$PA_PAM_DIR/pam.err")"
+pa_pam_expect test_account_gate_without_auth_admits_manager ok bob 2345 acct_mgmt
+pa_pam_expect test_account_without_auth_unknown_name "$E_USER_UNKNOWN" zed 1234 acct_mgmt
+pa_pam_expect test_account_without_auth_local_user "$E_USER_UNKNOWN" root x acct_mgmt
+# A signed "no" (another store now) takes the cached roles: gated out.
+pa_tokend_control '{"forge":"wrong_store"}' >/dev/null
+pa_pam_expect test_signed_no_for_manager "$E_AUTH" erin 5678 authenticate
+pa_tokend_control '{"forge":"none"}' >/dev/null
+pa_pam_expect test_known_staff_without_cached_roles_gated_out "$E_PERM" erin 5678 acct_mgmt
 PA_PAM_SERVICE=posauth
-pa_pam_expect test_account_without_auth_is_unknown "$E_USER_UNKNOWN" alice 1234 acct_mgmt
+pa_pam_expect test_account_without_gate_admits_known_staff ok alice 1234 acct_mgmt
 pa_pam_expect test_failed_auth_leaves_no_claims "$E_AUTH" alice 0000 authenticate acct_mgmt
 
 # --- password phase ----------------------------------------------------------

@@ -67,11 +67,19 @@ after=$(revoked)
 # its refresh token (it revokes it itself at its own logout).
 tap_is "$((after - before))" 1 test_logout_revokes_this_sessions_refresh_token
 
-# Logout while the service is unreachable: queued, sent later.
-pa_pam_expect test_login_before_outage ok alice 1234 authenticate open_session
-pa_tokend_control '{"fault":"down"}' >/dev/null
+# Logout while the service is unreachable: queued, sent later. One PAM
+# handle opens the session online, the service goes down, then it closes.
 before=$(revoked)
-PA_PAM_SERVICE=posauth pa_pam alice 1234 authenticate open_session close_session
+rm -f "$W/go"
+printf '1234\n' | pa_wrapped NSS_WRAPPER_PASSWD="$W/passwd" NSS_WRAPPER_GROUP="$W/group" \
+	"$top_builddir/tests/pam_client" posauth alice auth open "wait:$W/go" close \
+	>"$W/outage.out" 2>&1 &
+client=$!
+for _ in $(seq 100); do [ -f "$RUN/alice/token" ] && break; sleep 0.1; done
+pa_tokend_control '{"fault":"down"}' >/dev/null
+touch "$W/go"
+wait "$client"
+tap_ok $? test_logout_during_outage_succeeds || tap_diag "$(cat "$W/outage.out")"
 grep -q '"pending_revocations":\["' "$PA_PAM_DIR/cache/alice.rec"
 tap_ok $? test_offline_logout_queues_revocation
 pa_tokend_control '{"fault":"none"}' >/dev/null
@@ -79,6 +87,32 @@ pa_pam_expect test_next_online_login ok alice 1234 authenticate
 after=$(revoked)
 [ "$after" -gt "$before" ] && ! grep -q '"pending_revocations":\["' "$PA_PAM_DIR/cache/alice.rec"
 tap_ok $? test_queued_revocation_sent_at_next_online_login || tap_diag "before=$before after=$after"
+
+# Security review hole 6: a close_session in a handle that did not open
+# the session (cron, su -c, runuser through common-session) touches
+# nothing: not the running session's refresh token, not its token file.
+pa_pam_expect test_running_session_opened ok alice 1234 authenticate open_session
+before=$(revoked)
+sum=$(sha256sum "$RUN/alice/token")
+# The module ignores it; a stack where every module ignores is "denied".
+pa_pam_expect test_close_without_open_is_ignored "$E_PERM" alice 1234 close_session
+tap_is "$(revoked)" "$before" test_close_without_open_revokes_nothing
+tap_is "$(sha256sum "$RUN/alice/token" 2>&1)" "$sum" test_close_without_open_keeps_token_file
+# A second session of the same user: the first one's logout leaves the
+# second one's token file alone.
+rm -f "$W/go2"
+printf '1234\n' | pa_wrapped NSS_WRAPPER_PASSWD="$W/passwd" NSS_WRAPPER_GROUP="$W/group" \
+	"$top_builddir/tests/pam_client" posauth alice auth open "wait:$W/go2" close \
+	>"$W/first.out" 2>&1 &
+client=$!
+for _ in $(seq 100); do grep -q . "$RUN/alice/token" 2>/dev/null && [ "$(sha256sum "$RUN/alice/token")" != "$sum" ] && break; sleep 0.1; done
+first=$(sha256sum "$RUN/alice/token")
+pa_pam_expect test_second_session_opened ok alice 1234 authenticate open_session
+second=$(sha256sum "$RUN/alice/token")
+touch "$W/go2"
+wait "$client"
+[ "$first" != "$second" ] && [ "$(sha256sum "$RUN/alice/token" 2>&1)" = "$second" ]
+tap_ok $? test_first_logout_keeps_second_sessions_token_file
 
 # A user the system cannot resolve gets no session (no file owned by nobody).
 pa_pam_expect test_unresolvable_user_session_fails "Cannot make/remove an entry for the specified session" \
