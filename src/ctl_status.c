@@ -54,6 +54,7 @@ struct cache_report {
 	int cached_keys;		/* keys in the cached JWKS, -1: none */
 	long long cached_keys_at;
 	size_t records, corrupt, unsafe;
+	size_t with_refresh;		/* records holding a refresh token */
 	unsigned long long bytes;
 	int clock_status;
 	size_t offline_ready;
@@ -153,6 +154,8 @@ survey_record(const struct ctl *ctl, struct pa_cache *c, const char *user,
 	    lstat(path, &st) == 0)
 		cr->bytes += (unsigned long long)st.st_size;
 	r = pa_cache_get(c, user, &rec);
+	if (r == PA_OK && rec->refresh_token != NULL)
+		cr->with_refresh++;
 	if (r == PA_OK && ctl_offline_ready(ctl->conf, rec, ctl->now,
 	    clock_ok))
 		cr->offline_ready++;
@@ -250,17 +253,19 @@ status_json(const struct ctl *ctl, const struct issuer_report *ir,
 	const struct pa_conf *conf = ctl->conf;
 	json_t *issuer;
 
-	issuer = json_pack("{s:s, s:b, s:I, s:s?, s:s?, s:s?, s:o?}",
+	issuer = json_pack("{s:s, s:b, s:I, s:s?, s:s?, s:s?, s:o?, s:o}",
 	    "url", conf->issuer, "reachable", ir->status == PA_OK,
 	    "discovery_ms", (json_int_t)ir->disc_ms,
 	    "error", ir->status != PA_OK ? ir->error : NULL,
 	    "token_endpoint", ir->meta ? ir->meta->token_endpoint : NULL,
 	    "revocation_endpoint", ir->meta ?
 	    ir->meta->revocation_endpoint : NULL,
-	    "jwks", ir->meta ? jwks_json(ir) : NULL);
+	    "jwks", ir->meta ? jwks_json(ir) : NULL,
+	    "revocation_offered", ir->meta == NULL ? json_null() :
+	    json_boolean(ir->meta->revocation_endpoint != NULL));
 	return ctl_json_print(json_pack(
-	    "{s:{s:s, s:b}, s:o, s:{s:s, s:s, s:s?, s:I, s:I, s:I, s:b, s:I, s:I},"
-	    " s:{s:b, s:I}}",
+	    "{s:{s:s, s:b}, s:o, s:{s:s, s:s, s:s?, s:I, s:I, s:I, s:b, s:I, s:I,"
+	    " s:I}, s:{s:b, s:I}}",
 	    "config", "path", conf->path, "ok", 1,
 	    "issuer", issuer,
 	    "cache", "dir", conf->cache_dir, "state", cache_state(cr),
@@ -273,6 +278,7 @@ status_json(const struct ctl *ctl, const struct issuer_report *ir,
 	    "cached_keys", (json_int_t)cr->cached_keys,
 	    "cached_keys_age_seconds", (json_int_t)(cr->cached_keys < 0 ? -1 :
 	    ctl->now - cr->cached_keys_at),
+	    "records_with_refresh_token", (json_int_t)cr->with_refresh,
 	    "offline", "enabled", conf->offline_grace > 0,
 	    "users_ready", (json_int_t)cr->offline_ready));
 }
@@ -311,8 +317,16 @@ status_human(const struct ctl *ctl, const struct issuer_report *ir,
 	else
 		printf("  discovery: FAILED (%s, %ld ms)\n", ir->error,
 		    ir->disc_ms);
-	if (ir->meta != NULL)
+	if (ir->meta != NULL) {
 		print_jwks(ir);
+		/* Without it, logout cannot end a session's right to tokens. */
+		if (ir->meta->revocation_endpoint != NULL)
+			printf("  revocation: offered (%s)\n",
+			    ir->meta->revocation_endpoint);
+		else
+			printf("  revocation: NOT offered: logouts cannot "
+			    "revoke refresh tokens\n");
+	}
 	printf("cache:   %s: ", conf->cache_dir);
 	if (cr->status == PA_ERR_NOT_FOUND)
 		printf("not created yet (no online login on this terminal)\n");
@@ -323,6 +337,12 @@ status_human(const struct ctl *ctl, const struct issuer_report *ir,
 		if (cr->corrupt > 0 || cr->unsafe > 0)
 			printf(", %zu corrupt, %zu unreadable", cr->corrupt,
 			    cr->unsafe);
+		/* None at all: the provider issues no refresh tokens for this
+		 * scope (many want offline_access), so nothing is revoked. */
+		printf("\n  refresh tokens: %zu of %zu record(s) hold one%s",
+		    cr->with_refresh, cr->records, cr->records > 0 &&
+		    cr->with_refresh == 0 ? " (none issued? see scope in "
+		    "posauth.conf(5))" : "");
 		printf("\n  clock mark: %s\n", clock_text(cr->clock_status));
 		if (cr->cached_keys < 0)
 			printf("  cached signing keys: none (the next login "

@@ -205,13 +205,16 @@ ctl_run status
 tap_ok $? test_status_reports_service_cache_and_offline || diag_ctl
 grep -q "cached signing keys: [1-9][0-9]*, age [0-9]* s" <<<"$OUT"
 tap_ok $? test_status_shows_the_cached_key_set_logins_use || diag_ctl
+grep -q "revocation: offered (https://" <<<"$OUT" && grep -q "refresh tokens: [0-9]* of 3 record(s) hold one" <<<"$OUT"
+tap_ok $? test_status_shows_revocation_and_refresh_tokens || diag_ctl
 ctl_run status --json
 [ "$RC" -eq 0 ] && is_json
 tap_ok $? test_status_json_is_json || diag_ctl
 json_check test_status_json_fields 'd["config"]["ok"] and d["issuer"]["reachable"] is True and
 	d["issuer"]["jwks"]["keys"] >= 1 and len(d["issuer"]["jwks"]["kids"]) == d["issuer"]["jwks"]["keys"] and
 	d["cache"]["state"] == "ok" and d["cache"]["records"] == 3 and d["cache"]["bytes"] > 0 and
-	d["cache"]["clock_ok"] is True and d["offline"]["users_ready"] == 3'
+	d["cache"]["clock_ok"] is True and d["offline"]["users_ready"] == 3 and
+	d["issuer"]["revocation_offered"] is True and d["cache"]["records_with_refresh_token"] >= 0'
 
 # --- test-login -------------------------------------------------------------------------
 cksum_before=$(cat "$W"/cache/*.rec | md5sum)
