@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared by every fuzz target. A target defines LLVMFuzzerTestOneInput();
  * it is linked either with libFuzzer (`make fuzz`, clang) or with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * base64url (b64url.h): the decoder must accept exactly the canonical
  * spelling, so decode then encode gives the input back byte for byte,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Device cache files (cache.h) through the public API, from a private
  * cache directory with a fixed device key:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The claims of a verified token (claims.h): the input is a JWS payload,
  * parsed as pa_jws_claims() does, then checked against two fixed

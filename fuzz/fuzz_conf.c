@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * posauth.conf (conf.h, pa_conf_parse): every problem is reported with
  * the file name and a message; a config that parses has every required

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * OIDC discovery documents (oidc.h, pa_oidc_meta_parse): whatever is
  * accepted names our issuer exactly and only https endpoints.

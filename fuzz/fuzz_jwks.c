@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * JWK sets (jwk.h) as fetched from jwks_uri: parse, then check what the
  * rest of the module relies on: every kept key has an EVP_PKEY and at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Compact JWS (jws.h) as it arrives from the token service: parse, pick
  * the key the header names, verify against it and against every other

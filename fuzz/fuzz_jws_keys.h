@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Public keys of the seed tokens; made by fuzz/mkcorpus.py. */
 static const char fuzz_jws_jwks[] =
     "{\"keys\":[{\"kty\":\"RSA\",\"n\":\"04QOmHdz8Whe2hTrUQ31DpfWFx3Scc81MjtZS"

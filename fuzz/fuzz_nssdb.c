@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The NSS index reader (nssdb.h), which runs inside every process that
  * resolves a user. The first input byte holds flags, the rest is the

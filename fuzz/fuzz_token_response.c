@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Token endpoint responses (RFC 6749 §5.1, pa_oidc_tokens_parse): what
  * is accepted has a non-empty access token, a sane lifetime, and no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers shared by the targets that parse files (cache records, NSS
  * index): one private directory per process, removed at exit.

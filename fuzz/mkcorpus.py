@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Writes the seed corpora under fuzz/corpus/ and fuzz/fuzz_jws_keys.h.
 
     /usr/bin/python3 fuzz/mkcorpus.py        # from the top of the tree

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stand-in for libFuzzer's main() in the normal build: runs the target's
  * LLVMFuzzerTestOneInput() once on each file named on the command line,

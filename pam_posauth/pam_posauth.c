@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pam_posauth: PAM entry points. Glue only: arguments, the conversation,
  * PAM data and the mapping of our statuses to PAM codes, which happens in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * JWS algorithms we accept (RFC 7518 §3, RFC 8037 §3.1). The set is a
  * bitmask so the configured allowlist can be checked in one step.

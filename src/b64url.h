@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * base64url without padding, the encoding of every JOSE segment
  * (RFC 7515 §2 and Appendix C, RFC 4648 §5).

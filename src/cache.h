@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The device cache: what this terminal remembers about each staff member
  * between online logins, so an offline login can be decided and a session

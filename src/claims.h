@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Checks on the payload of a token whose signature has already been
  * verified (jose.c): who issued it, for whom, when, and for which user,

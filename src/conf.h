@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * posauth.conf: `key = value` lines, `#` comments, `[section]` headers.
  * Defaults live in one table in conf.c; every key is documented in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One status space for the whole project (after OpenSSH's ssherr.h).
  * Every fallible function returns PA_OK or a negative PA_ERR_* value;

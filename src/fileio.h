@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Whole-buffer writes that survive EINTR and short writes. */
 #ifndef POSAUTH_FILEIO_H
 #define POSAUTH_FILEIO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Role to local group mapping ([roles] and default_groups in posauth.conf):
  * the token's roles decide a staff member's Unix groups, so kiosk policies

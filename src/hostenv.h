@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The process we run in is not ours: its environment belongs to whoever
  * called PAM, possibly an unprivileged user running a setuid program.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * HTTPS client for the token service, over libcurl. TLS verification is
  * always on, redirects are never followed, only https is spoken, both the

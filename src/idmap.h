@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * uid/gid allocation for staff accounts, which exist in no local file.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "config.h"
 
 /* Compile-time guarantee that only the OpenSSL 3 EVP API is used. */

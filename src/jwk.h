@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * JSON Web Key Sets (RFC 7517) holding the token service's public
  * signature keys: RSA and EC (RFC 7518 §6) and OKP (RFC 8037 §2).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * JSON Web Signature, compact serialization only (RFC 7515 §7.1), as
  * used by JWTs (RFC 7519) and by nothing else here. Parsing checks the

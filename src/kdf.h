@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Offline PIN verifier: a slow, salted hash of the PIN kept in the device
  * cache so a staff member can log in while the token service is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Logging without a fixed destination: the PAM module sends lines to
  * pam_syslog (authpriv), posauthctl to syslog or stderr. One line per event;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The online login: user name check, PIN request to the token service with
  * the password grant, and strict verification of the returned token. It is

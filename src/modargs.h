@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pam_posauth module arguments. Unknown arguments are errors: a typo in
  * `allow_roles=` must not silently drop a restriction.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Who owns a name. A staff id becomes a user name, and each staff member
  * gets a group of the same name; role mappings add more group names. A

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libnss_posauth.so.2: glibc NSS entry points over the index (nssdb.c).
  * Thin on purpose: every entry point takes the process-wide mapping, asks

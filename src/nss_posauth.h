@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The entry points glibc looks up by name in libnss_posauth.so.2 (and the
  * tests and benchmark call directly).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The NSS index: the public part of every staff account (names, ids,
  * gecos, home, shell, group memberships; never a secret), written by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Builds the public NSS index (nssdb.h) from the device cache: which staff
  * exist on this terminal, their uid, home, shell and groups. Runs in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Offline grace: what the device cache remembers after an online login,
  * and the decision to let someone in from it while the token service is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The OAuth2 / OpenID Connect protocol messages we exchange with the token
  * service: discovery (OIDC Discovery 1.0 §4), the JWKS, the token endpoint

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What we know of the token service during one login: its discovery
  * metadata and its signing keys. The raw documents are kept for the life

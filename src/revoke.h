@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Refresh tokens owed a revocation. A cashier who logs out while the
  * uplink is down still must not leave a live refresh token behind: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the verified roles allow: the allow/deny gates of the account phase
  * (and, in later issues, the role to local group mapping).

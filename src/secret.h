@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Handling of secrets in memory (PIN, client secret, tokens): wiped before
  * they are freed, compared in constant time, read only from files that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Token service calls made after the login: renewing the session's access
  * token with the refresh token (RFC 6749 §6) and revoking refresh tokens

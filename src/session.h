@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The session's token file: runtime_dir/<user>/token holds the current
  * access token for the POS application. runtime_dir is root's (0755), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Names that end up in /etc/passwd-like places (user, group and role
  * names). A name that reaches NSS, a home directory path or a log line

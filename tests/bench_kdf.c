@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Prints how long one offline PIN check takes at each scrypt cost, so
  * offline_kdf_cost can be set for a terminal (aim: about 100 ms).

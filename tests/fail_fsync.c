@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Test-only LD_PRELOAD shim: fsync() fails with ENOSPC while the file
  * named by POSAUTH_TEST_FAIL_FSYNC exists. Root ignores file modes, so a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Every fuzz target replays its seed corpus and its saved crashers
 # (fuzz/corpus/T, fuzz/regress/T) through the replay driver this build
 # made, so each input is re-run with gcc and with the sanitizer build.

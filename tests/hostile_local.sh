@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Hostile local input through the real PAM stack: odd user names and PINs,
 # a cache directory swapped for a symlink or owned by someone else. Clear
 # errors, no crash, no login, nothing written outside the cache directory.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # A hostile or broken token service: every login ends in a denial within
 # timeout plus a second, and memory stays bounded by max_response_bytes.
 . "$top_srcdir/tests/lib.sh"

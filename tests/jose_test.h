@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Test-only JOSE producer for test_jwk and test_jws: generates keys with
  * OpenSSL at run time, writes JWKs and signs compact JWS tokens, so the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Memory and load: valgrind on an online login, an offline login and an
 # NSS lookup; POSAUTH_LEAK_CYCLES (default 10,000) full PAM cycles in one
 # process with the resident size compared early and late; 200 concurrent

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # tests/lib.sh - shared helpers for the integration tests (bash only).
 #

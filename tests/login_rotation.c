@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Key rotation and the JWKS refresh throttle, in one process against the
  * running tests/tokend: pa_login_online() takes "now" as an argument, so

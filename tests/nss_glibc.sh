@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Resolves staff accounts through glibc itself, with libnss_posauth.so.2
 # loaded the way real programs load it:
 #  - through nss_wrapper (LD_PRELOAD, fixture passwd/group files, our

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libnss_patest.so.2: a stand-in for "whatever else nsswitch.conf lists"
  * (LDAP, SSSD, extrausers) in tests of names.c. It serves the names in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A small PAM client for tests: runs a sequence of PAM operations for one
  * user, with the PIN read once from stdin, and prints the PAM environment

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The etc/pam.d examples, run as written (module path and config aside)
 # through pamtester: who gets in where, and local accounts left to pam_unix.
 . "$top_srcdir/tests/lib.sh"

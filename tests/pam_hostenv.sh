@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Security review hole 2: the environment of whoever calls PAM (possibly a
 # user running a setuid program) must not change what the module reads,
 # writes, trusts or connects to. Each variable libcurl or OpenSSL would

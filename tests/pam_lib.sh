@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # tests/pam_lib.sh - drive the real pam_posauth.so through pamtester and
 # pam_wrapper (sourced after lib.sh).

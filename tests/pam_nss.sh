@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # After an online login through PAM, staff resolve through glibc itself
 # (getent, id) from the index the module wrote, with their mapped groups;
 # nobody else does, and the index holds nothing secret.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Device cache and offline grace through the real PAM stack: online logins
 # fill the cache, then the token service becomes unreachable (stopped,
 # dropping connections, answering 5xx) or says no, and the module must

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Online login through the real PAM stack: pamtester + pam_wrapper load
 # the module from the build tree, which talks HTTPS to tests/tokend.
 . "$top_srcdir/tests/lib.sh"

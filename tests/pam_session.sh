@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Session phase through the real PAM stack: the token file in runtime_dir
 # (owner, modes, POSAUTH_* environment) and revocation at logout, also
 # when the service is unreachable at logout (queued, sent at the next

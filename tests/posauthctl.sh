@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # posauthctl against a device cache filled by the real PAM module
 # (pamtester + pam_wrapper) and a real HTTPS token service (tokend).
 # User lookups for the session token file go through nss_wrapper.

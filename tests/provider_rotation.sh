@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # JWKS refresh on key rotation, throttled to once a minute (C driver).
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/pam_lib.sh"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A tiny TAP producer for the unit tests; automake's tap-driver.sh reads it.
  * Each ok() is one named behaviour; a failed check prints where it failed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of posauthctl's shared helpers (src/ctl.c): exit codes,
  * time and list formatting, the offline window, the unverified JWT

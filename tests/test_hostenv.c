@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostenv.c: the caller's environment does not reach libcurl or OpenSSL,
  * and is left exactly as it was.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * uid/gid allocation: deterministic, inside the range, never a local id.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * names.c: who else owns a name. The local files come from temp files;
  * "whatever else nsswitch.conf lists" is tests/nss_patest.c, loaded from

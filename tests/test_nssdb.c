@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The NSS index: writer, reader, and the glibc entry points over it.
  */

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/tokend_smoke.sh - proves the reference token service itself.
 #
 # Every integration test trusts tokend to be an honest IdP when told to,

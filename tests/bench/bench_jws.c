@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * JWT verifications per second per algorithm: parse + verify of a signed
  * compact token against its JWK, the work a login does per token.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Login benchmarks against the local reference token service, printed side
 # by side: an online login through PAM against a bare curl password-grant
 # request, token requests per login, an offline login against the KDF

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `make bench`: getpwnam lookups per second through our NSS entry point
  * (_nss_posauth_getpwnam_r, index mapped, one stat() per call) against

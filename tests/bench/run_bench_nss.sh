@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs the NSS lookup benchmark (`make bench`; not part of `make check`).
 # usage: run_bench_nss.sh BENCH_BINARY [N ...]
 # BENCH_SECONDS sets the minimum time per cell (default 0.5).

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """tokend - the reference OAuth2/OIDC token service for pam_posauth tests.
 
 A deliberately small HTTPS provider: password and refresh_token grants with
