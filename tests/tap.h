@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int tap_count;
 static int tap_failed;
@@ -24,6 +25,37 @@ tap_ok(int pass, const char *name, const char *file, int line)
 		printf("#   failed at %s:%d\n", file, line);
 	}
 	fflush(stdout);
+	return pass;
+}
+
+/* Equality checks that show both sides on failure (OpenSSH's ASSERT_*). */
+#define is_int(got, want, name) \
+	tap_is_int((long long)(got), (long long)(want), (name), __FILE__, \
+	    __LINE__)
+#define is_str(got, want, name) \
+	tap_is_str((got), (want), (name), __FILE__, __LINE__)
+
+static inline int
+tap_is_int(long long got, long long want, const char *name, const char *file,
+    int line)
+{
+	int pass = tap_ok(got == want, name, file, line);
+
+	if (!pass)
+		printf("#   got: %lld\n#  want: %lld\n", got, want);
+	return pass;
+}
+
+static inline int
+tap_is_str(const char *got, const char *want, const char *name,
+    const char *file, int line)
+{
+	int pass = tap_ok(got != NULL && want != NULL && strcmp(got, want) == 0,
+	    name, file, line);
+
+	if (!pass)
+		printf("#   got: '%s'\n#  want: '%s'\n", got ? got : "(null)",
+		    want ? want : "(null)");
 	return pass;
 }
 
