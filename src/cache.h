@@ -3,26 +3,25 @@
  * The device cache: what this terminal remembers about each staff member
  * between online logins, so an offline login can be decided and a session
  * can refresh and revoke its tokens. Pure library code; the PAM module and
- * posauthctl decide what to do with the answers.
+ * posauthctl decide what to do with the answers. cache.c is the directory,
+ * its key and locks; cache_record.c, cache_clock.c and cache_doc.c the
+ * three kinds of file in it; seal.c their envelope.
  *
  * Layout of cache_dir (0700, owned by root or, for tests, by the euid):
  *   device.key      32 random bytes, 0600: the HMAC key of every file below
  *   <user>.rec      one record per user, 0600
  *   clock           high-water mark of the wall clock, 0600
- *   .lock           empty; fcntl byte-range locks serialise writers
+ *   .lock           empty; fcntl byte-range locks serialise writers (and
+ *                   NSS index rebuilds: pa_cache_lock_index())
  *   .tmp-<random>   short-lived temp files of an atomic write
  * A user name only ever names a file through "<user>.rec" after it passed
  * [a-z0-9._-]{1,64} without a leading '.', so no name can leave the
  * directory or collide with device.key, clock or the dot files.
  *
- * File format of a record and of the clock file (all ASCII):
- *   "POSAUTH1\n"
- *   64 lowercase hex digits: HMAC-SHA256 under device.key of
- *       "posauth-v1" NUL kind NUL name NUL body
- *     where kind is "record" (name = the user name of the file) or
- *     "clock" (name empty), and body is everything after the next "\n"
- *   "\n"
- *   body: one compact JSON object with sorted keys, then "\n".
+ * File format of a record and of the clock file (all ASCII): the seal of
+ * seal.h, with kind "record" (name = the user name of the file) or
+ * "clock" (name empty), around a body of one compact JSON object with
+ * sorted keys, then "\n".
  * The MAC binds the body to the file it belongs to: a record copied onto
  * another user's file name, a clock file renamed to a record, a flipped
  * byte anywhere, a truncated or oversized file all fail. The MAC is
@@ -161,6 +160,11 @@ int pa_cache_update(struct pa_cache *c, const char *user,
 struct pa_cache_lock;
 int pa_cache_lock_user(struct pa_cache *c, const char *user,
     struct pa_cache_lock **out);
+/*
+ * The lock of the NSS index (nssindex.c): one rebuild at a time, in the
+ * cache's own lock file.
+ */
+int pa_cache_lock_index(struct pa_cache *c, struct pa_cache_lock **out);
 int pa_cache_put_locked(struct pa_cache *c, const struct pa_cache_lock *l,
     const struct pa_cache_record *rec);
 void pa_cache_unlock(struct pa_cache_lock *l);
