@@ -29,26 +29,12 @@
 #include "err.h"
 #include "fuzz.h"
 #include "nssdb.h"
+#include "nssdb_int.h"
 
 #define FLAG_RAW	0x01
 #define FUZZ_MAX_RECS	64	/* records enumerated per input */
-#define FNV_BASIS	0xcbf29ce484222325ULL
-#define FNV_PRIME	0x100000001b3ULL
 
 static char db_path[512];
-
-static uint64_t
-fnv(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= FNV_PRIME;
-	}
-	return h;
-}
 
 /* Section offsets as nssdb.h describes them; 0 when the counts are off. */
 struct sections {
@@ -109,16 +95,16 @@ fix_user(struct pa_nssdb_urec *u, const unsigned char *base,
 
 	refs[0] = u->name; refs[1] = u->gecos; refs[2] = u->home;
 	refs[3] = u->shell;
-	x = fnv(FNV_BASIS, (const char *)u + sizeof(u->check),
+	x = nssdb_fnv_update(FNV_BASIS, (const char *)u + sizeof(u->check),
 	    sizeof(*u) - sizeof(u->check));
 	for (i = 0; i < 4; i++) {
 		if ((p = sref(strs, h->str_len, refs[i])) == NULL)
 			return;
-		x = fnv(x, p, refs[i].len);
+		x = nssdb_fnv_update(x, p, refs[i].len);
 	}
 	if (u->gids_start > h->ngids || u->ngids > h->ngids - u->gids_start)
 		return;
-	x = fnv(x, base + s->gids + (size_t)u->gids_start * 4,
+	x = nssdb_fnv_update(x, base + s->gids + (size_t)u->gids_start * 4,
 	    (size_t)u->ngids * 4);
 	u->check = x;
 }
@@ -132,11 +118,11 @@ fix_group(struct pa_nssdb_grec *g, const unsigned char *base,
 	uint64_t x;
 	uint32_t i;
 
-	x = fnv(FNV_BASIS, (const char *)g + sizeof(g->check),
+	x = nssdb_fnv_update(FNV_BASIS, (const char *)g + sizeof(g->check),
 	    sizeof(*g) - sizeof(g->check));
 	if ((p = sref(strs, h->str_len, g->name)) == NULL)
 		return;
-	x = fnv(x, p, g->name.len);
+	x = nssdb_fnv_update(x, p, g->name.len);
 	if (g->members_start > h->nmembers ||
 	    g->nmembers > h->nmembers - g->members_start)
 		return;
@@ -145,8 +131,8 @@ fix_group(struct pa_nssdb_grec *g, const unsigned char *base,
 		    ((size_t)g->members_start + i) * sizeof(m), sizeof(m));
 		if ((p = sref(strs, h->str_len, m)) == NULL)
 			return;
-		x = fnv(x, &m, sizeof(m));
-		x = fnv(x, p, m.len);
+		x = nssdb_fnv_update(x, &m, sizeof(m));
+		x = nssdb_fnv_update(x, p, m.len);
 	}
 	g->check = x;
 }

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -23,7 +22,6 @@
 #include "user.h"
 
 #define NSSINDEX_MAX_USERS 200000
-#define NSSINDEX_LOCK ".nssindex.lock"
 
 /* One staff member on the way into the index. */
 struct staff {
@@ -522,43 +520,24 @@ write_index(struct build *b)
 	return r;
 }
 
-/* One rebuild at a time; the lock lives in the root-only cache dir. */
-static int
-lock_rebuild(const struct pa_conf *conf)
-{
-	char path[4096];
-	int fd;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", conf->cache_dir,
-	    NSSINDEX_LOCK) >= sizeof(path))
-		return -1;
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	while (flock(fd, LOCK_EX) != 0)
-		if (errno != EINTR) {
-			close(fd);
-			return -1;
-		}
-	return fd;
-}
-
 int
 pa_nssindex_rebuild_with(const struct pa_conf *conf, struct pa_cache *c,
     long long now, const struct pa_log *lg,
     const struct pa_names_paths *paths, size_t *nusers)
 {
+	struct pa_cache_lock *lk = NULL;
 	struct build b;
 	char why[256];
-	int lfd, r;
+	int r;
 
 	memset(&b, 0, sizeof(b));
 	b.conf = conf;
 	b.lg = lg;
 	if (nusers != NULL)
 		*nusers = 0;
-	if ((lfd = lock_rebuild(conf)) < 0)
-		return PA_ERR_SYSTEM;
+	/* One rebuild at a time: read, decide and write under one lock. */
+	if ((r = pa_cache_lock_index(c, &lk)) != PA_OK)
+		return r;
 	if ((r = pa_names_open(paths, &b.names, why, sizeof(why))) != PA_OK) {
 		pa_log(lg, LOG_ERR, "NSS index not rebuilt: %s", why);
 		goto out;
@@ -578,7 +557,7 @@ pa_nssindex_rebuild_with(const struct pa_conf *conf, struct pa_cache *c,
 		*nusers = b.nstaff;
  out:
 	build_free(&b);
-	close(lfd);
+	pa_cache_unlock(lk);
 	return r;
 }
 

@@ -17,6 +17,7 @@
 #include "names.h"
 #include "nssindex.h"
 #include "tap.h"
+#include "testutil.h"
 
 static char dir[] = "/tmp/test_nssindex.XXXXXX";
 static char path_passwd[256], path_group[256], path_index[256];
@@ -25,36 +26,11 @@ static struct pa_names_paths paths;
 static char path_cache[256];
 static const long long NOW = 1800000000LL;
 
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL)
-		exit(99);
-	fputs(text, f);
-	fclose(f);
-}
-
 static struct pa_conf *
 conf_with(const char *extra)
 {
-	char text[8192];
-	struct pa_conf *conf = NULL;
-
-	snprintf(text, sizeof(text),
-	    "issuer = https://id.example.test\n"
-	    "client_id = pos\n"
-	    "client_secret_file = /nonexistent/secret\n"
-	    "cache_dir = %s\n"
-	    "nss_index = %s\n"
-	    "uid_min = 200000\n"
-	    "uid_max = 200999\n"
-	    "%s", path_cache, path_index, extra);
-	if (pa_conf_parse(text, strlen(text), "test.conf", &conf, NULL,
-	    NULL) != PA_OK)
-		return NULL;
-	return conf;
+	return tu_conf("cache_dir = %s\nnss_index = %s\nuid_min = 200000\n"
+	    "uid_max = 200999\n%s", path_cache, path_index, extra);
 }
 
 static void
@@ -150,13 +126,13 @@ main(void)
 	snprintf(path_index, sizeof(path_index), "%s/idx/nss.db", dir);
 	snprintf(path_cache, sizeof(path_cache), "%s/cache", dir);
 	snprintf(path_nss, sizeof(path_nss), "%s/nsswitch.conf", dir);
-	write_file(path_nss, "passwd: files posauth\ngroup: files posauth\n");
+	tu_write_file(path_nss, "passwd: files posauth\ngroup: files posauth\n");
 	paths.passwd = path_passwd;
 	paths.group = path_group;
 	paths.nsswitch = path_nss;
-	write_file(path_passwd, "root:x:0:0::/root:/bin/sh\n"
+	tu_write_file(path_passwd, "root:x:0:0::/root:/bin/sh\n"
 	    "kiosk:x:200500:200500::/home/kiosk:/bin/sh\n");
-	write_file(path_group, "root:x:0:\nusers:x:100:\nsudo:x:27:\n"
+	tu_write_file(path_group, "root:x:0:\nusers:x:100:\nsudo:x:27:\n"
 	    "wheel:x:0:\n");
 	conf = conf_with("default_groups = users\n"
 	    "[roles]\n"

@@ -1,3 +1,10 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The NSS index reader (nssdb.h): maps the file, checks it, answers
+ * lookups, and the format's hashing and record checks it shares with the
+ * writer. The only part of the index linked into libnss_posauth.so.2:
+ * libc alone.
+ */
 #include "config.h"
 
 #include <sys/types.h>
@@ -20,6 +27,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "nssdb.h"
+#include "nssdb_int.h"
 
 /* The layout is part of the file format: no compiler padding allowed. */
 _Static_assert(sizeof(struct pa_nssdb_hdr) == 96, "header size");
@@ -27,15 +35,6 @@ _Static_assert(sizeof(struct pa_nssdb_sref) == 8, "sref size");
 _Static_assert(sizeof(struct pa_nssdb_urec) == 56, "user record size");
 _Static_assert(sizeof(struct pa_nssdb_grec) == 32, "group record size");
 _Static_assert(offsetof(struct pa_nssdb_hdr, check) == 88, "header check");
-
-#define FNV_BASIS	0xcbf29ce484222325ULL
-#define FNV_PRIME	0x100000001b3ULL
-
-enum { T_UNAME = 0, T_UID, T_GNAME, T_GID };
-
-struct layout {
-	size_t users, groups, gids, members, tables[4], strings, end;
-};
 
 struct pa_nssdb {
 	void *map;
@@ -55,8 +54,8 @@ struct pa_nssdb {
 /* ------------------------------------------------------------------ */
 /* hashing and layout, shared by writer and reader                     */
 
-static uint64_t
-fnv_update(uint64_t h, const void *data, size_t len)
+uint64_t
+nssdb_fnv_update(uint64_t h, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 	size_t i;
@@ -71,12 +70,12 @@ fnv_update(uint64_t h, const void *data, size_t len)
 uint64_t
 pa_nssdb_hash(const void *data, size_t len)
 {
-	return fnv_update(FNV_BASIS, data, len);
+	return nssdb_fnv_update(FNV_BASIS, data, len);
 }
 
 /* Ids hash as little-endian bytes so the table order is documented. */
-static uint64_t
-hash_id(uint32_t id)
+uint64_t
+nssdb_hash_id(uint32_t id)
 {
 	unsigned char b[4];
 
@@ -93,8 +92,8 @@ align8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
-static uint32_t
-table_slots(uint32_t n)
+uint32_t
+nssdb_table_slots(uint32_t n)
 {
 	uint32_t slots = 2;
 
@@ -109,8 +108,8 @@ table_slots(uint32_t n)
  * PA_NSSDB_MAX_* limits before this is called, so no sum can overflow a
  * 64-bit size_t; the result is checked against PA_NSSDB_MAX_FILE.
  */
-static int
-compute_layout(const struct pa_nssdb_hdr *h, struct layout *l)
+int
+nssdb_compute_layout(const struct pa_nssdb_hdr *h, struct nssdb_layout *l)
 {
 	size_t off = sizeof(*h);
 	int i;
@@ -147,8 +146,8 @@ compute_layout(const struct pa_nssdb_hdr *h, struct layout *l)
  * the mapping, and a small known bound makes GCC inline the copies as
  * `rep movs`, which cost a third of a lookup.
  */
-static const char *
-sref_str(const char *strs, size_t str_len, struct pa_nssdb_sref s)
+const char *
+nssdb_sref_str(const char *strs, size_t str_len, struct pa_nssdb_sref s)
 {
 	if (s.off >= str_len ||
 	    s.len >= str_len - s.off || strs[s.off + s.len] != '\0')
@@ -156,8 +155,8 @@ sref_str(const char *strs, size_t str_len, struct pa_nssdb_sref s)
 	return strs + s.off;
 }
 
-static int
-user_check(const struct pa_nssdb_urec *r, const char *strs, size_t str_len,
+int
+nssdb_user_check(const struct pa_nssdb_urec *r, const char *strs, size_t str_len,
     const uint32_t *gids, size_t ngids, uint64_t *out)
 {
 	const struct pa_nssdb_sref *s[4];
@@ -166,494 +165,54 @@ user_check(const struct pa_nssdb_urec *r, const char *strs, size_t str_len,
 	int i;
 
 	s[0] = &r->name; s[1] = &r->gecos; s[2] = &r->home; s[3] = &r->shell;
-	h = fnv_update(FNV_BASIS, (const char *)r + sizeof(r->check),
+	h = nssdb_fnv_update(FNV_BASIS, (const char *)r + sizeof(r->check),
 	    sizeof(*r) - sizeof(r->check));
 	for (i = 0; i < 4; i++) {
-		if ((p = sref_str(strs, str_len, *s[i])) == NULL)
+		if ((p = nssdb_sref_str(strs, str_len, *s[i])) == NULL)
 			return PA_ERR_CACHE_CORRUPT;
-		h = fnv_update(h, p, s[i]->len);
+		h = nssdb_fnv_update(h, p, s[i]->len);
 	}
 	if (r->gids_start > ngids || r->ngids > ngids - r->gids_start ||
 	    r->ngids > PA_NSSDB_MAX_USER_GIDS)
 		return PA_ERR_CACHE_CORRUPT;
-	h = fnv_update(h, gids + r->gids_start, r->ngids * sizeof(uint32_t));
+	h = nssdb_fnv_update(h, gids + r->gids_start, r->ngids * sizeof(uint32_t));
 	*out = h;
 	return PA_OK;
 }
 
-static int
-group_check(const struct pa_nssdb_grec *r, const char *strs, size_t str_len,
+int
+nssdb_group_check(const struct pa_nssdb_grec *r, const char *strs, size_t str_len,
     const struct pa_nssdb_sref *members, size_t nmembers, uint64_t *out)
 {
 	const char *p;
 	uint64_t h;
 	size_t i;
 
-	h = fnv_update(FNV_BASIS, (const char *)r + sizeof(r->check),
+	h = nssdb_fnv_update(FNV_BASIS, (const char *)r + sizeof(r->check),
 	    sizeof(*r) - sizeof(r->check));
-	if ((p = sref_str(strs, str_len, r->name)) == NULL)
+	if ((p = nssdb_sref_str(strs, str_len, r->name)) == NULL)
 		return PA_ERR_CACHE_CORRUPT;
-	h = fnv_update(h, p, r->name.len);
+	h = nssdb_fnv_update(h, p, r->name.len);
 	if (r->members_start > nmembers ||
 	    r->nmembers > nmembers - r->members_start)
 		return PA_ERR_CACHE_CORRUPT;
 	for (i = 0; i < r->nmembers; i++) {
 		struct pa_nssdb_sref m = members[r->members_start + i];
 
-		if ((p = sref_str(strs, str_len, m)) == NULL)
+		if ((p = nssdb_sref_str(strs, str_len, m)) == NULL)
 			return PA_ERR_CACHE_CORRUPT;
-		h = fnv_update(h, &m, sizeof(m));
-		h = fnv_update(h, p, m.len);
+		h = nssdb_fnv_update(h, &m, sizeof(m));
+		h = nssdb_fnv_update(h, p, m.len);
 	}
 	*out = h;
 	return PA_OK;
 }
 
 /* ------------------------------------------------------------------ */
-/* writer                                                              */
-
-struct strtab {
-	char *p;
-	size_t len, cap;
-};
-
-struct build {
-	struct pa_nssdb_hdr hdr;
-	struct layout l;
-	unsigned char *fixed;		/* header .. tables, zeroed */
-	struct pa_nssdb_urec *users;
-	struct pa_nssdb_grec *groups;
-	uint32_t *gids;
-	struct pa_nssdb_sref *members;
-	uint32_t *tables[4];
-	struct strtab st;
-	const struct pa_nss_user *in_users;
-	const struct pa_nss_group *in_groups;
-	uint32_t shell_last;		/* users mostly share one shell */
-	int have_shell_last;
-};
-
-/*
- * Fields end up in passwd(5)/group(5) lines: ':' and '\n' would let one
- * field forge others, ',' would split a member list, a leading '+'/'-'
- * means NIS compat to some parsers.
- */
-static int
-valid_str(const char *s, int kind, size_t *lenp)
-{
-	size_t len;
-
-	if (s == NULL)
-		return 0;
-	len = strnlen(s, PA_NSSDB_MAX_STR + 1);
-	if (len > PA_NSSDB_MAX_STR || strpbrk(s, ":\n") != NULL)
-		return 0;
-	switch (kind) {
-	case 'n':	/* name */
-		if (len == 0 || s[0] == '+' || s[0] == '-' ||
-		    strchr(s, ',') != NULL)
-			return 0;
-		break;
-	case 'p':	/* absolute path */
-		if (s[0] != '/')
-			return 0;
-		break;
-	}
-	*lenp = len;
-	return 1;
-}
-
-static int
-strtab_add(struct strtab *st, const char *s, size_t len,
-    struct pa_nssdb_sref *out)
-{
-	size_t need, ncap;
-	char *np;
-
-	if (len > PA_NSSDB_MAX_STR || st->len > PA_NSSDB_MAX_FILE)
-		return PA_ERR_TOO_LARGE;
-	need = st->len + len + 1;
-	if (need > PA_NSSDB_MAX_FILE)
-		return PA_ERR_TOO_LARGE;
-	if (need > st->cap) {
-		ncap = st->cap ? st->cap : 4096;
-		while (ncap < need)
-			ncap *= 2;
-		if ((np = realloc(st->p, ncap)) == NULL)
-			return PA_ERR_ALLOC;
-		st->p = np;
-		st->cap = ncap;
-	}
-	memcpy(st->p + st->len, s, len);
-	st->p[st->len + len] = '\0';
-	out->off = (uint32_t)st->len;
-	out->len = (uint32_t)len;
-	st->len = need;
-	return PA_OK;
-}
-
-static int
-key_equal(const struct build *b, int table, uint32_t a, uint32_t c)
-{
-	switch (table) {
-	case T_UNAME:
-		return strcmp(b->in_users[a].name, b->in_users[c].name) == 0;
-	case T_UID:
-		return b->in_users[a].uid == b->in_users[c].uid;
-	case T_GNAME:
-		return strcmp(b->in_groups[a].name, b->in_groups[c].name) == 0;
-	default:
-		return b->in_groups[a].gid == b->in_groups[c].gid;
-	}
-}
-
-/* Inserts record idx; a second record with the same key is an error. */
-static int
-table_insert(struct build *b, int table, uint64_t h, uint32_t idx)
-{
-	uint32_t *t = b->tables[table];
-	uint32_t mask = (table < T_GNAME ? b->hdr.uslots : b->hdr.gslots) - 1;
-	uint32_t i, slot;
-
-	for (i = 0; i <= mask; i++) {
-		slot = (uint32_t)((h + i) & mask);
-		if (t[slot] == 0) {
-			t[slot] = idx + 1;
-			if (i > b->hdr.max_probe[table])
-				b->hdr.max_probe[table] = i;
-			return PA_OK;
-		}
-		if (key_equal(b, table, t[slot] - 1, idx))
-			return PA_ERR_ARG;
-	}
-	return PA_ERR_INTERNAL;		/* load <= 0.5: cannot happen */
-}
-
-/* The slot of a user name already inserted, for reusing its string. */
-static int
-find_user_string(const struct build *b, const char *name,
-    struct pa_nssdb_sref *out)
-{
-	uint32_t mask = b->hdr.uslots - 1;
-	uint64_t h = pa_nssdb_hash(name, strlen(name));
-	uint32_t i, v;
-
-	for (i = 0; i <= b->hdr.max_probe[T_UNAME]; i++) {
-		v = b->tables[T_UNAME][(h + i) & mask];
-		if (v == 0)
-			return 0;
-		if (strcmp(b->in_users[v - 1].name, name) == 0) {
-			*out = b->users[v - 1].name;
-			return 1;
-		}
-	}
-	return 0;
-}
-
-static int
-count_inputs(const struct pa_nss_user *users, size_t nusers,
-    const struct pa_nss_group *groups, size_t ngroups,
-    struct pa_nssdb_hdr *h)
-{
-	size_t i, ngids = 0, nmembers = 0;
-
-	if (nusers > PA_NSSDB_MAX_USERS || ngroups > PA_NSSDB_MAX_GROUPS)
-		return PA_ERR_TOO_LARGE;
-	for (i = 0; i < nusers; i++) {
-		if (users[i].ngids > PA_NSSDB_MAX_USER_GIDS ||
-		    users[i].ngids > PA_NSSDB_MAX_GIDS - ngids)
-			return PA_ERR_TOO_LARGE;
-		if (users[i].ngids > 0 && users[i].gids == NULL)
-			return PA_ERR_ARG;
-		ngids += users[i].ngids;
-	}
-	for (i = 0; i < ngroups; i++) {
-		if (groups[i].nmembers > PA_NSSDB_MAX_MEMBERS - nmembers)
-			return PA_ERR_TOO_LARGE;
-		if (groups[i].nmembers > 0 && groups[i].members == NULL)
-			return PA_ERR_ARG;
-		nmembers += groups[i].nmembers;
-	}
-	memcpy(h->magic, PA_NSSDB_MAGIC, sizeof(h->magic));
-	h->version = PA_NSSDB_VERSION;
-	h->byte_order = PA_NSSDB_BYTE_ORDER;
-	h->nusers = (uint32_t)nusers;
-	h->ngroups = (uint32_t)ngroups;
-	h->ngids = (uint32_t)ngids;
-	h->nmembers = (uint32_t)nmembers;
-	h->uslots = table_slots(h->nusers);
-	h->gslots = table_slots(h->ngroups);
-	return PA_OK;
-}
-
-static int
-build_alloc(struct build *b)
-{
-	int r, i;
-
-	/* strings are not known yet; lay out the fixed part without them */
-	if ((r = compute_layout(&b->hdr, &b->l)) != PA_OK)
-		return r;
-	if ((b->fixed = calloc(1, b->l.strings)) == NULL)
-		return PA_ERR_ALLOC;
-	b->users = (struct pa_nssdb_urec *)(void *)(b->fixed + b->l.users);
-	b->groups = (struct pa_nssdb_grec *)(void *)(b->fixed + b->l.groups);
-	b->gids = (uint32_t *)(void *)(b->fixed + b->l.gids);
-	b->members = (struct pa_nssdb_sref *)(void *)(b->fixed + b->l.members);
-	for (i = 0; i < 4; i++)
-		b->tables[i] = (uint32_t *)(void *)(b->fixed + b->l.tables[i]);
-	return PA_OK;
-}
-
-static int
-add_shell(struct build *b, const char *shell, size_t len,
-    struct pa_nssdb_sref *out)
-{
-	const char *last;
-	int r;
-
-	if (b->have_shell_last) {
-		last = b->st.p + b->shell_last;
-		if (strlen(last) == len && memcmp(last, shell, len) == 0) {
-			out->off = b->shell_last;
-			out->len = (uint32_t)len;
-			return PA_OK;
-		}
-	}
-	if ((r = strtab_add(&b->st, shell, len, out)) != PA_OK)
-		return r;
-	b->shell_last = out->off;
-	b->have_shell_last = 1;
-	return PA_OK;
-}
-
-static int
-build_user(struct build *b, uint32_t idx, uint32_t *gids_next)
-{
-	const struct pa_nss_user *u = &b->in_users[idx];
-	struct pa_nssdb_urec *rec = &b->users[idx];
-	size_t nl, gl, hl, sl, i;
-	int r;
-
-	if (!valid_str(u->name, 'n', &nl) || !valid_str(u->gecos, 'g', &gl) ||
-	    !valid_str(u->home, 'p', &hl) || !valid_str(u->shell, 'p', &sl))
-		return PA_ERR_ARG;
-	/* uid/gid 0 would make a staff account root; -1 means "no id" */
-	if (u->uid == 0 || u->uid == UINT32_MAX || u->gid == 0 ||
-	    u->gid == UINT32_MAX)
-		return PA_ERR_ARG;
-	rec->uid = u->uid;
-	rec->gid = u->gid;
-	if ((r = strtab_add(&b->st, u->name, nl, &rec->name)) != PA_OK ||
-	    (r = strtab_add(&b->st, u->gecos, gl, &rec->gecos)) != PA_OK ||
-	    (r = strtab_add(&b->st, u->home, hl, &rec->home)) != PA_OK ||
-	    (r = add_shell(b, u->shell, sl, &rec->shell)) != PA_OK)
-		return r;
-	rec->gids_start = *gids_next;
-	rec->ngids = (uint32_t)u->ngids;
-	for (i = 0; i < u->ngids; i++) {
-		if (u->gids[i] == 0 || u->gids[i] == UINT32_MAX)
-			return PA_ERR_ARG;
-		b->gids[(*gids_next)++] = u->gids[i];
-	}
-	if ((r = table_insert(b, T_UNAME, pa_nssdb_hash(u->name, nl),
-	    idx)) != PA_OK ||
-	    (r = table_insert(b, T_UID, hash_id(u->uid), idx)) != PA_OK)
-		return r;
-	return PA_OK;
-}
-
-static int
-build_group(struct build *b, uint32_t idx, uint32_t *members_next)
-{
-	const struct pa_nss_group *g = &b->in_groups[idx];
-	struct pa_nssdb_grec *rec = &b->groups[idx];
-	struct pa_nssdb_sref *m;
-	size_t nl, ml, i;
-	int r;
-
-	if (!valid_str(g->name, 'n', &nl) || g->gid == 0 ||
-	    g->gid == UINT32_MAX)
-		return PA_ERR_ARG;
-	rec->gid = g->gid;
-	if ((r = strtab_add(&b->st, g->name, nl, &rec->name)) != PA_OK)
-		return r;
-	rec->members_start = *members_next;
-	rec->nmembers = (uint32_t)g->nmembers;
-	for (i = 0; i < g->nmembers; i++) {
-		if (!valid_str(g->members[i], 'n', &ml))
-			return PA_ERR_ARG;
-		m = &b->members[(*members_next)++];
-		/* members are mostly our own users: share their name string */
-		if (!find_user_string(b, g->members[i], m) &&
-		    (r = strtab_add(&b->st, g->members[i], ml, m)) != PA_OK)
-			return r;
-	}
-	if ((r = table_insert(b, T_GNAME, pa_nssdb_hash(g->name, nl),
-	    idx)) != PA_OK ||
-	    (r = table_insert(b, T_GID, hash_id(g->gid), idx)) != PA_OK)
-		return r;
-	return PA_OK;
-}
-
-/* Record checks need the final string table, so they come last. */
-static int
-build_finish(struct build *b)
-{
-	uint32_t i;
-	int r;
-
-	for (i = 0; i < b->hdr.nusers; i++) {
-		if ((r = user_check(&b->users[i], b->st.p, b->st.len, b->gids,
-		    b->hdr.ngids, &b->users[i].check)) != PA_OK)
-			return PA_ERR_INTERNAL;
-	}
-	for (i = 0; i < b->hdr.ngroups; i++) {
-		if ((r = group_check(&b->groups[i], b->st.p, b->st.len,
-		    b->members, b->hdr.nmembers, &b->groups[i].check)) != PA_OK)
-			return PA_ERR_INTERNAL;
-	}
-	if (b->st.len > UINT32_MAX)
-		return PA_ERR_TOO_LARGE;
-	b->hdr.str_len = (uint32_t)b->st.len;
-	if ((r = compute_layout(&b->hdr, &b->l)) != PA_OK)
-		return r;
-	b->hdr.file_size = b->l.end;
-	b->hdr.check = pa_nssdb_hash(&b->hdr, offsetof(struct pa_nssdb_hdr,
-	    check));
-	memcpy(b->fixed, &b->hdr, sizeof(b->hdr));
-	return PA_OK;
-}
-
-/* The directory part of path ("." when there is none), malloc'ed. */
-static char *
-dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		return strdup(".");
-	if (slash == path)
-		return strdup("/");
-	return strndup(path, (size_t)(slash - path));
-}
-
-/* A new directory is 0755: the index is public, like /etc/passwd. */
-static int
-ensure_dir(const char *dir)
-{
-	if (mkdir(dir, 0755) == 0)
-		return chmod(dir, 0755) == 0 ? PA_OK : PA_ERR_SYSTEM;
-	return errno == EEXIST ? PA_OK : PA_ERR_SYSTEM;
-}
-
-static int
-fsync_dir(const char *dir)
-{
-	int fd, r = PA_OK;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return PA_ERR_SYSTEM;
-	if (fsync(fd) != 0)
-		r = PA_ERR_SYSTEM;
-	close(fd);
-	return r;
-}
-
-/*
- * Readers map whatever path names at the time, so the new index must be
- * complete and on disk before rename() makes it visible; a crash at any
- * point leaves either the old or the new file, never a partial one.
- */
-static int
-publish(const char *path, const struct build *b)
-{
-	char *dir = NULL, *tmp = NULL;
-	size_t plen;
-	int fd = -1, r = PA_ERR_SYSTEM, saved;
-
-	if ((dir = dir_of(path)) == NULL)
-		return PA_ERR_ALLOC;
-	plen = strlen(path);
-	if (plen > PATH_MAX || (tmp = malloc(plen + sizeof(".XXXXXX"))) == NULL) {
-		r = plen > PATH_MAX ? PA_ERR_ARG : PA_ERR_ALLOC;
-		goto out;
-	}
-	memcpy(tmp, path, plen);
-	memcpy(tmp + plen, ".XXXXXX", sizeof(".XXXXXX"));
-	if ((r = ensure_dir(dir)) != PA_OK)
-		goto out;
-	r = PA_ERR_SYSTEM;
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {	/* O_EXCL inside */
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
-	if (pa_write_all(fd, b->fixed, b->l.strings) != PA_OK ||
-	    pa_write_all(fd, b->st.p, b->st.len) != PA_OK ||
-	    fchmod(fd, 0644) != 0 || fsync(fd) != 0)
-		goto out;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0)
-		goto out;
-	free(tmp);
-	tmp = NULL;
-	r = fsync_dir(dir);
- out:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	if (tmp != NULL)
-		unlink(tmp);
-	free(tmp);
-	free(dir);
-	errno = saved;
-	return r;
-}
-
-int
-pa_nssdb_write(const char *path, const struct pa_nss_user *users,
-    size_t nusers, const struct pa_nss_group *groups, size_t ngroups)
-{
-	struct build b;
-	uint32_t i, gids_next = 0, members_next = 0;
-	int r;
-
-	memset(&b, 0, sizeof(b));
-	if (path == NULL || *path == '\0' || (nusers > 0 && users == NULL) ||
-	    (ngroups > 0 && groups == NULL))
-		return PA_ERR_ARG;
-	b.in_users = users;
-	b.in_groups = groups;
-	if ((r = count_inputs(users, nusers, groups, ngroups, &b.hdr)) != PA_OK ||
-	    (r = build_alloc(&b)) != PA_OK)
-		goto out;
-	for (i = 0; i < b.hdr.nusers; i++) {
-		if ((r = build_user(&b, i, &gids_next)) != PA_OK)
-			goto out;
-	}
-	for (i = 0; i < b.hdr.ngroups; i++) {
-		if ((r = build_group(&b, i, &members_next)) != PA_OK)
-			goto out;
-	}
-	if ((r = build_finish(&b)) != PA_OK)
-		goto out;
-	r = publish(path, &b);
- out:
-	free(b.fixed);
-	free(b.st.p);
-	return r;
-}
-
-/* ------------------------------------------------------------------ */
 /* reader                                                              */
 
 static int
-header_valid(const struct pa_nssdb_hdr *h, size_t size, struct layout *l)
+header_valid(const struct pa_nssdb_hdr *h, size_t size, struct nssdb_layout *l)
 {
 	size_t i;
 
@@ -674,7 +233,7 @@ header_valid(const struct pa_nssdb_hdr *h, size_t size, struct layout *l)
 	    (uint64_t)h->nusers * 2 > h->uslots ||
 	    (uint64_t)h->ngroups * 2 > h->gslots)
 		return 0;
-	if (compute_layout(h, l) != PA_OK)
+	if (nssdb_compute_layout(h, l) != PA_OK)
 		return 0;
 	return h->file_size == l->end && l->end == size;
 }
@@ -684,7 +243,7 @@ map_fd(int fd, size_t size, struct pa_nssdb **out)
 {
 	struct pa_nssdb *db = NULL;
 	struct pa_nssdb_hdr hc, *h = &hc;
-	struct layout l;
+	struct nssdb_layout l;
 	unsigned char *base;
 	int i, r = PA_ERR_CACHE_CORRUPT;
 
@@ -728,36 +287,32 @@ map_fd(int fd, size_t size, struct pa_nssdb **out)
 	return r;
 }
 
+/*
+ * Whoever can write the index decides every process's idea of who is
+ * who: only root's file, writable by root alone, is believed. A process
+ * may also believe a file of its own euid (tests): it can only fool
+ * itself that way.
+ */
+static const struct pa_file_policy index_policy = {
+	.follow = 1, .deny_mode = S_IWGRP | S_IWOTH,
+};
+
 static int
 open_fd(const char *path, struct stat *st, struct pa_nssdb **out)
 {
 	int fd, r;
 
 	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
-		return errno == ENOENT ? PA_ERR_NOT_FOUND : PA_ERR_SYSTEM;
-	if (fstat(fd, st) != 0) {
-		r = PA_ERR_SYSTEM;
-		goto out;
-	}
-	if (!S_ISREG(st->st_mode) || st->st_size < 0 ||
-	    (uint64_t)st->st_size > PA_NSSDB_MAX_FILE) {
+	r = pa_open_checked_at(AT_FDCWD, path, O_RDONLY, &index_policy, &fd,
+	    st);
+	if (r == PA_ERR_UNSAFE_FILE)
+		return PA_ERR_CACHE_CORRUPT;
+	if (r != PA_OK)
+		return r;
+	if (st->st_size < 0 || (uint64_t)st->st_size > PA_NSSDB_MAX_FILE)
 		r = PA_ERR_CACHE_CORRUPT;
-		goto out;
-	}
-	/*
-	 * Whoever can write the index decides every process's idea of who
-	 * is who: only root's file, writable by root alone, is believed.
-	 * A process may also believe a file of its own euid (tests): it
-	 * can only fool itself that way.
-	 */
-	if ((st->st_uid != 0 && st->st_uid != geteuid()) ||
-	    (st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		r = PA_ERR_CACHE_CORRUPT;
-		goto out;
-	}
-	r = map_fd(fd, (size_t)st->st_size, out);
- out:
+	else
+		r = map_fd(fd, (size_t)st->st_size, out);
 	close(fd);	/* the mapping keeps the inode */
 	return r;
 }
@@ -807,7 +362,7 @@ load_user(const struct pa_nssdb *db, uint32_t idx, struct pa_nssdb_urec *out)
 	if (idx >= db->nusers)
 		return PA_ERR_CACHE_CORRUPT;
 	memcpy(out, &db->users[idx], sizeof(*out));
-	if (user_check(out, db->strs, db->str_len, db->gids, db->ngids,
+	if (nssdb_user_check(out, db->strs, db->str_len, db->gids, db->ngids,
 	    &check) != PA_OK || check != out->check)
 		return PA_ERR_CACHE_CORRUPT;
 	/*
@@ -831,7 +386,7 @@ load_group(const struct pa_nssdb *db, uint32_t idx, struct pa_nssdb_grec *out)
 	if (idx >= db->ngroups)
 		return PA_ERR_CACHE_CORRUPT;
 	memcpy(out, &db->groups[idx], sizeof(*out));
-	if (group_check(out, db->strs, db->str_len, db->members, db->nmembers,
+	if (nssdb_group_check(out, db->strs, db->str_len, db->members, db->nmembers,
 	    &check) != PA_OK || check != out->check || out->gid == 0)
 		return PA_ERR_CACHE_CORRUPT;
 	return PA_OK;
@@ -843,7 +398,7 @@ sref_equals(const struct pa_nssdb *db, struct pa_nssdb_sref s,
 {
 	const char *p;
 
-	if (s.len != len || (p = sref_str(db->strs, db->str_len, s)) == NULL)
+	if (s.len != len || (p = nssdb_sref_str(db->strs, db->str_len, s)) == NULL)
 		return 0;
 	return memcmp(p, name, len) == 0;
 }
@@ -963,7 +518,7 @@ buf_take(struct bufpos *b, size_t n)
 static char *
 buf_str(struct bufpos *b, const struct pa_nssdb *db, struct pa_nssdb_sref s)
 {
-	const char *src = sref_str(db->strs, db->str_len, s);
+	const char *src = nssdb_sref_str(db->strs, db->str_len, s);
 	char *p;
 
 	if (src == NULL || (p = buf_take(b, (size_t)s.len + 1)) == NULL)
@@ -1054,7 +609,7 @@ pa_nssdb_getpwuid(const struct pa_nssdb *db, uid_t uid,
 
 	if (db == NULL || (uid_t)id != uid)
 		return PA_ERR_NOT_FOUND;
-	if ((r = table_find(db, T_UID, hash_id(id), match_uid, &id,
+	if ((r = table_find(db, T_UID, nssdb_hash_id(id), match_uid, &id,
 	    sizeof(id), &rec)) != PA_OK)
 		return r;
 	return fill_passwd(db, &rec, pw, buf, buflen);
@@ -1089,7 +644,7 @@ pa_nssdb_getgrgid(const struct pa_nssdb *db, gid_t gid,
 
 	if (db == NULL || (gid_t)id != gid)
 		return PA_ERR_NOT_FOUND;
-	if ((r = table_find(db, T_GID, hash_id(id), match_gid, &id,
+	if ((r = table_find(db, T_GID, nssdb_hash_id(id), match_gid, &id,
 	    sizeof(id), &rec)) != PA_OK)
 		return r;
 	return fill_group(db, &rec, gr, buf, buflen);
