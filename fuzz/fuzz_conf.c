@@ -47,23 +47,6 @@ check_conf(const struct pa_conf *c)
 	FUZZ_CHECK(c->algorithms != 0);
 }
 
-/* Module arguments: one that must work, two that must fail cleanly. */
-static void
-fuzz_args(struct pa_conf *c)
-{
-	struct report_ctx rc = { 0 };
-	long timeout = c->timeout;
-
-	FUZZ_CHECK(pa_conf_set_arg(c, "leeway", "5", report, &rc) == PA_OK);
-	FUZZ_CHECK(pa_conf_set_arg(c, "timeout", "0", report, &rc) ==
-	    PA_ERR_CONFIG && c->timeout == timeout);
-	FUZZ_CHECK(pa_conf_set_arg(c, "no_such_key", "1", report, &rc) ==
-	    PA_ERR_CONFIG);
-	FUZZ_CHECK(pa_conf_set_arg(c, "client_id", "other-client", report,
-	    &rc) == PA_OK);
-	check_conf(c);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -81,7 +64,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(rc.n == 0);
 	check_conf(conf);
-	fuzz_args(conf);
 	pa_conf_free(conf);
 	return 0;
 }

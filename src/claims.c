@@ -11,6 +11,7 @@
 #include "claims.h"
 #include "conf.h"
 #include "err.h"
+#include "strv.h"
 #include "user.h"
 
 /* 9999-12-31T23:59:59Z: far enough, and exp + leeway cannot overflow. */
@@ -483,13 +484,9 @@ pa_claims_verify_why(json_t *payload, const struct pa_conf *conf,
 void
 pa_claims_free(struct pa_claims *c)
 {
-	size_t i;
-
 	if (c == NULL)
 		return;
-	for (i = 0; i < c->nroles; i++)
-		free(c->roles[i]);
-	free(c->roles);
+	pa_strv_free(c->roles, c->nroles);
 	free(c->username);
 	free(c->sub);
 	free(c->tenant);
@@ -501,12 +498,5 @@ pa_claims_free(struct pa_claims *c)
 int
 pa_claims_has_role(const struct pa_claims *c, const char *role)
 {
-	size_t i;
-
-	if (c == NULL || role == NULL)
-		return 0;
-	for (i = 0; i < c->nroles; i++)
-		if (strcmp(c->roles[i], role) == 0)
-			return 1;
-	return 0;
+	return c != NULL && pa_strv_has(c->roles, c->nroles, role);
 }

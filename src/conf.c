@@ -13,8 +13,11 @@
 #include <unistd.h>
 
 #include "alg.h"
+#include "buf.h"
 #include "conf.h"
 #include "err.h"
+#include "fileio.h"
+#include "strv.h"
 #include "user.h"
 
 #define CONF_MSG_MAX 512
@@ -24,7 +27,6 @@
 #define CONF_SECONDS_MAX 2147483647LL
 /* (uid_t)-1 means "unchanged" to chown(2) and friends: never hand it out. */
 #define CONF_UID_MAX 4294967294LL
-#define CONF_ARG_NAME "argument"
 
 enum conf_type {
 	CT_STRING,	/* char * */
@@ -55,7 +57,7 @@ union conf_val {
 };
 
 /* Validates one string (or one list item); fills msg when it fails. */
-typedef int (*conf_check_fn)(const char *value, char *msg, size_t msglen);
+typedef pa_strv_check_fn conf_check_fn;
 
 struct conf_key {
 	const char *name;
@@ -355,79 +357,13 @@ trim(char *s)
 	return s;
 }
 
-static void
-list_free(char **v, size_t n)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static int
-list_contains(char *const *v, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 /* "a, b,c" -> {"a","b","c"}; empty items and duplicates are errors. */
 static int
 list_split(const char *value, conf_check_fn check, char ***out, size_t *nout,
     char *msg, size_t msglen)
 {
-	char *copy = NULL, *item, *next, **v = NULL;
-	size_t n = 0;
-	int r;
-
-	*out = NULL;
-	*nout = 0;
-	if ((copy = strdup(value)) == NULL ||
-	    (v = calloc(CONF_LIST_MAX, sizeof(*v))) == NULL) {
-		r = PA_ERR_ALLOC;
-		goto out;
-	}
-	for (item = copy; item != NULL; item = next) {
-		if ((next = strchr(item, ',')) != NULL)
-			*next++ = '\0';
-		item = trim(item);
-		if (*item == '\0') {
-			r = fail(msg, msglen, "empty item in list");
-			goto out;
-		}
-		if (check != NULL && (r = check(item, msg, msglen)) != PA_OK)
-			goto out;
-		if (list_contains(v, n, item)) {
-			snprintf(msg, msglen, "duplicate item '%s' in list",
-			    item);
-			r = PA_ERR_CONFIG;
-			goto out;
-		}
-		if (n == CONF_LIST_MAX) {
-			r = fail(msg, msglen, "too many items in list");
-			goto out;
-		}
-		if ((v[n] = strdup(item)) == NULL) {
-			r = PA_ERR_ALLOC;
-			goto out;
-		}
-		n++;
-	}
-	*out = v;
-	*nout = n;
-	v = NULL;
-	r = PA_OK;
- out:
-	list_free(v, n);
-	free(copy);
-	return r;
+	return pa_strv_split(value, CONF_LIST_MAX, check, out, nout, msg,
+	    msglen);
 }
 
 /*
@@ -470,7 +406,7 @@ parse_algs(const char *value, long long *out, char *msg, size_t msglen)
 		mask |= pa_alg_from_name(names[i]);
 	*out = mask;
  out:
-	list_free(names, n);
+	pa_strv_free(names, n);
 	return r;
 }
 
@@ -483,7 +419,7 @@ conf_parse_value(const struct conf_key *k, const char *value,
 
 	memset(v, 0, sizeof(*v));
 	if (*value == '\0') {
-		/* An empty list clears it (e.g. a module argument). */
+		/* "offline_roles =" is an empty list, not an error. */
 		if (k->type == CT_LIST)
 			return PA_OK;
 		return fail(msg, msglen, "empty value");
@@ -519,8 +455,7 @@ conf_parse_value(const struct conf_key *k, const char *value,
 }
 
 /*
- * Exchanges the field's value with v, so the old value can be freed, or
- * put back when a cross-key check fails after a pa_conf_set_arg().
+ * Exchanges the field's value with v, so the old value can be freed.
  */
 static void
 conf_swap(struct pa_conf *conf, const struct conf_key *k, union conf_val *v)
@@ -577,7 +512,7 @@ conf_val_free(const struct conf_key *k, union conf_val *v)
 	if (k->type == CT_STRING)
 		free(v->s);
 	else if (k->type == CT_LIST)
-		list_free(v->list.v, v->list.n);
+		pa_strv_free(v->list.v, v->list.n);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -733,7 +668,7 @@ conf_set_role_map(struct conf_parser *p, const char *role, const char *value)
 	groups = NULL;
  out:
 	free(name);
-	list_free(groups, ngroups);
+	pa_strv_free(groups, ngroups);
 }
 
 /* [offline_grace] role = seconds */
@@ -931,7 +866,7 @@ seen_line(const struct conf_parser *p, const char *name)
 	return p->seen[idx];
 }
 
-/* Checks between keys, run after the file and after each module argument. */
+/* Checks between keys, run after the whole file. */
 static void
 conf_cross_check(struct conf_parser *p)
 {
@@ -974,7 +909,6 @@ conf_default_audience(struct pa_conf *conf)
 		return PA_OK;
 	if ((conf->audience = strdup(conf->client_id)) == NULL)
 		return PA_ERR_ALLOC;
-	conf->audience_is_default = 1;
 	return PA_OK;
 }
 
@@ -1059,24 +993,10 @@ conf_file_is_safe(struct conf_parser *p, const struct stat *st)
 	return 1;
 }
 
-static int
-read_all(int fd, char *buf, size_t max, size_t *len)
-{
-	ssize_t n;
-
-	*len = 0;
-	while (*len < max) {
-		n = read(fd, buf + *len, max - *len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return PA_ERR_SYSTEM;
-		if (n == 0)
-			break;
-		*len += (size_t)n;
-	}
-	return PA_OK;
-}
+/* Opens anything: conf_file_is_safe() says what is wrong, in words. */
+static const struct pa_file_policy conf_open_policy = {
+	.follow = 1, .any_owner = 1, .type = PA_FILE_ANY,
+};
 
 int
 pa_conf_load(const char *path, struct pa_conf **out,
@@ -1084,8 +1004,7 @@ pa_conf_load(const char *path, struct pa_conf **out,
 {
 	struct conf_parser p;
 	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
+	struct pa_buf buf;
 	int fd = -1, r;
 
 	if (out == NULL || path == NULL)
@@ -1095,10 +1014,12 @@ pa_conf_load(const char *path, struct pa_conf **out,
 	p.file = path;
 	p.report = report;
 	p.ctx = ctx;
-	/* O_NONBLOCK: a FIFO put in place of the file must not hang login. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) <
-	    0 || fstat(fd, &st) != 0) {
-		conf_error(&p, 0, NULL, "cannot open: %s", strerror(errno));
+	pa_buf_init(&buf, PA_CONF_MAX_BYTES);
+	/* O_NONBLOCK inside: a FIFO put in place of the file must not hang. */
+	if ((r = pa_open_checked_at(AT_FDCWD, path, O_RDONLY,
+	    &conf_open_policy, &fd, &st)) != PA_OK) {
+		conf_error(&p, 0, NULL, "cannot open: %s",
+		    r == PA_ERR_NOT_FOUND ? "no such file" : strerror(errno));
 		r = PA_ERR_SYSTEM;
 		goto out;
 	}
@@ -1106,87 +1027,22 @@ pa_conf_load(const char *path, struct pa_conf **out,
 		r = PA_ERR_CONFIG;
 		goto out;
 	}
-	/* One byte more than allowed tells a file that grew since fstat. */
-	if ((buf = malloc(PA_CONF_MAX_BYTES + 1)) == NULL) {
-		r = PA_ERR_ALLOC;
+	if ((r = pa_read_all(fd, PA_CONF_MAX_BYTES, &buf)) != PA_OK) {
+		if (r == PA_ERR_TOO_LARGE)
+			conf_error(&p, 0, NULL, "file larger than %d bytes",
+			    PA_CONF_MAX_BYTES);
+		else
+			conf_error(&p, 0, NULL, "cannot read: %s",
+			    strerror(errno));
+		r = r == PA_ERR_TOO_LARGE ? PA_ERR_CONFIG : r;
 		goto out;
 	}
-	if ((r = read_all(fd, buf, PA_CONF_MAX_BYTES + 1, &len)) != PA_OK) {
-		conf_error(&p, 0, NULL, "cannot read: %s", strerror(errno));
-		goto out;
-	}
-	r = pa_conf_parse(buf, len, path, out, report, ctx);
+	r = pa_conf_parse((const char *)buf.d, buf.len, path, out, report,
+	    ctx);
  out:
-	free(buf);
+	pa_buf_clear(&buf);
 	if (fd >= 0)
 		close(fd);
-	return r;
-}
-
-/* client_id changed and audience was only its copy: follow it. */
-static int
-set_arg_audience(struct pa_conf *conf, const char *key, char **audience,
-    int *is_default)
-{
-	*audience = NULL;
-	*is_default = conf->audience_is_default;
-	if (strcmp(key, "audience") == 0)
-		*is_default = 0;
-	else if (strcmp(key, "client_id") == 0 && conf->audience_is_default &&
-	    (*audience = strdup(conf->client_id)) == NULL)
-		return PA_ERR_ALLOC;
-	return PA_OK;
-}
-
-int
-pa_conf_set_arg(struct pa_conf *conf, const char *key, const char *value,
-    pa_conf_report_fn report, void *ctx)
-{
-	const struct conf_key *k;
-	struct conf_parser p;
-	char msg[CONF_MSG_MAX], *audience = NULL;
-	union conf_val v;
-	int r, is_default;
-
-	memset(&v, 0, sizeof(v));
-	if (conf == NULL || key == NULL || value == NULL)
-		return PA_ERR_ARG;
-	memset(&p, 0, sizeof(p));
-	p.file = CONF_ARG_NAME;
-	p.report = report;
-	p.ctx = ctx;
-	p.conf = conf;
-	if ((k = conf_key_find(key, NULL)) == NULL) {
-		conf_error(&p, 0, key, "unknown key");
-		return PA_ERR_CONFIG;
-	}
-	if ((r = conf_parse_value(k, value, &v, msg, sizeof(msg))) != PA_OK) {
-		if (r == PA_ERR_CONFIG)
-			conf_error(&p, 0, key, "%s", msg);
-		return r;
-	}
-	conf_swap(conf, k, &v);
-	if ((r = set_arg_audience(conf, key, &audience, &is_default)) !=
-	    PA_OK) {
-		conf_swap(conf, k, &v);
-		goto out;
-	}
-	conf_cross_check(&p);
-	if (p.nerr != 0) {
-		conf_swap(conf, k, &v);	/* put the old value back */
-		r = PA_ERR_CONFIG;
-		goto out;
-	}
-	if (audience != NULL) {
-		free(conf->audience);
-		conf->audience = audience;
-		audience = NULL;
-	}
-	conf->audience_is_default = is_default;
-	r = PA_OK;
- out:
-	free(audience);
-	conf_val_free(k, &v);
 	return r;
 }
 
@@ -1208,7 +1064,7 @@ pa_conf_free(struct pa_conf *conf)
 	}
 	for (i = 0; i < conf->nroles; i++) {
 		free(conf->roles[i].role);
-		list_free(conf->roles[i].groups, conf->roles[i].ngroups);
+		pa_strv_free(conf->roles[i].groups, conf->roles[i].ngroups);
 	}
 	free(conf->roles);
 	for (i = 0; i < conf->n_role_grace; i++)

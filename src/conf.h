@@ -2,7 +2,8 @@
 /*
  * posauth.conf: `key = value` lines, `#` comments, `[section]` headers.
  * Defaults live in one table in conf.c; every key is documented in
- * posauth.conf(5). Module arguments override the file (pam_faillock style).
+ * posauth.conf(5). The file is the only place for settings: the module's
+ * arguments (modargs.h) choose a file and a role gate, never a key.
  */
 #ifndef POSAUTH_CONF_H
 #define POSAUTH_CONF_H
@@ -41,7 +42,6 @@ struct pa_conf {
 	char *ca_file;			/* the only trust anchors, when set */
 	char *scope;			/* requested scope, default "openid" */
 	char *audience;			/* default: client_id */
-	int audience_is_default;	/* audience copied from client_id */
 	enum pa_token_kind token;	/* default: id_token */
 	unsigned algorithms;		/* PA_ALG_* mask, default PA_ALG_DEFAULT */
 	long leeway;			/* seconds, default 60 */
@@ -103,17 +103,6 @@ int pa_conf_load(const char *path, struct pa_conf **out,
 /* The same for text already in memory; name is used in reports. */
 int pa_conf_parse(const char *text, size_t len, const char *name,
     struct pa_conf **out, pa_conf_report_fn report, void *ctx);
-
-/*
- * Overrides one top-level key after loading (PAM module arguments), with
- * the same validation as the file, including the cross-key checks
- * (timeout >= connect_timeout, uid_min < uid_max). On error the problem
- * is reported (file "argument", line 0), conf is left unchanged and
- * PA_ERR_CONFIG is returned. Section entries ([roles], [offline_grace])
- * cannot be set this way.
- */
-int pa_conf_set_arg(struct pa_conf *conf, const char *key, const char *value,
-    pa_conf_report_fn report, void *ctx);
 
 void pa_conf_free(struct pa_conf *conf);
 

@@ -11,6 +11,8 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 
+#include "buf.h"
+#include "conf.h"
 #include "err.h"
 #include "hostenv.h"
 #include "http.h"
@@ -21,8 +23,7 @@ struct pa_http {
 	struct pa_http_opts opts;
 	char errbuf[CURL_ERROR_SIZE];
 	/* receive state for the running request */
-	char *buf;
-	size_t len, cap;
+	struct pa_buf body;
 	int oversize;
 	int local_failure;	/* we, not the network, stopped the transfer */
 };
@@ -32,36 +33,18 @@ http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct pa_http *h = arg;
 	size_t n = size * nmemb;
-	size_t want;
-	char *nbuf;
+	int r;
 
 	if (size != 0 && n / size != nmemb)
 		return 0;
 	/* Stop reading as soon as the cap is passed: memory stays bounded. */
-	if (n > h->opts.max_response || h->len > h->opts.max_response - n) {
-		h->oversize = 1;
+	if ((r = pa_buf_put(&h->body, data, n)) != PA_OK) {
+		if (r == PA_ERR_TOO_LARGE)
+			h->oversize = 1;
+		else
+			h->local_failure = 1;
 		return 0;
 	}
-	if (h->len + n + 1 > h->cap) {
-		want = h->cap ? h->cap : 4096;
-		while (want < h->len + n + 1)
-			want *= 2;
-		if (want > h->opts.max_response + 1)
-			want = h->opts.max_response + 1;
-		if ((nbuf = malloc(want)) == NULL) {
-			h->local_failure = 1;
-			return 0;
-		}
-		if (h->buf != NULL) {
-			memcpy(nbuf, h->buf, h->len);
-			pa_freezero(h->buf, h->cap);
-		}
-		h->buf = nbuf;
-		h->cap = want;
-	}
-	memcpy(h->buf + h->len, data, n);
-	h->len += n;
-	h->buf[h->len] = '\0';
 	return n;
 }
 
@@ -80,12 +63,26 @@ pa_http_new(const struct pa_http_opts *opts, struct pa_http **out)
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return PA_ERR_ALLOC;
 	h->opts = *opts;
+	pa_buf_init(&h->body, opts->max_response);
 	if ((h->curl = curl_easy_init()) == NULL) {
 		free(h);
 		return PA_ERR_ALLOC;
 	}
 	*out = h;
 	return PA_OK;
+}
+
+int
+pa_http_new_for(const struct pa_conf *conf, struct pa_http **out)
+{
+	struct pa_http_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.ca_file = conf->ca_file;
+	o.connect_timeout = conf->connect_timeout;
+	o.timeout = conf->timeout;
+	o.max_response = conf->max_response_bytes;
+	return pa_http_new(&o, out);
 }
 
 void
@@ -95,7 +92,7 @@ pa_http_free(struct pa_http *h)
 		return;
 	if (h->curl != NULL)
 		curl_easy_cleanup(h->curl);
-	pa_freezero(h->buf, h->cap);
+	pa_buf_clear(&h->body);
 	free(h);
 }
 
@@ -135,9 +132,7 @@ http_setup(struct pa_http *h, const char *url)
 
 	curl_easy_reset(c);
 	h->errbuf[0] = '\0';
-	pa_freezero(h->buf, h->cap);
-	h->buf = NULL;
-	h->len = h->cap = 0;
+	pa_buf_clear(&h->body);
 	h->oversize = 0;
 	h->local_failure = 0;
 
@@ -248,15 +243,8 @@ http_perform(struct pa_http *h, struct pa_http_resp *resp)
 	    CURLE_OK && ct != NULL)
 		snprintf(resp->content_type, sizeof(resp->content_type),
 		    "%s", ct);
-	if (h->buf == NULL) {
-		if ((h->buf = calloc(1, 1)) == NULL)
-			return PA_ERR_ALLOC;
-		h->cap = 1;
-	}
-	resp->body = h->buf;
-	resp->len = h->len;
-	h->buf = NULL;
-	h->len = h->cap = 0;
+	if ((resp->body = pa_buf_steal(&h->body, &resp->len)) == NULL)
+		return PA_ERR_ALLOC;
 	return PA_OK;
 }
 
@@ -272,51 +260,59 @@ pa_http_get(struct pa_http *h, const char *url, struct pa_http_resp *resp)
 	return http_perform(h, resp);
 }
 
-static char *
-http_basic_header(CURL *c, const char *id, const char *secret)
+/*
+ * "Authorization: Basic base64(urlencode(id) ":" urlencode(secret))", as
+ * RFC 6749 section 2.3.1 says; every copy of the secret is wiped.
+ */
+static int
+http_basic_header(CURL *c, const char *id, const char *secret,
+    struct pa_buf *hdr)
 {
-	char *eid = NULL, *esec = NULL, *joined = NULL, *hdr = NULL;
-	size_t jlen, blen;
-	static const char prefix[] = "Authorization: Basic ";
+	char *eid = NULL, *esec = NULL;
+	struct pa_buf joined;
+	unsigned char *out;
+	size_t blen;
+	int r = PA_ERR_ALLOC;
 
+	pa_buf_init(&joined, 3 * 8192);
 	if ((eid = curl_easy_escape(c, id, 0)) == NULL ||
 	    (esec = curl_easy_escape(c, secret, 0)) == NULL)
 		goto out;
-	jlen = strlen(eid) + 1 + strlen(esec);
-	if ((joined = malloc(jlen + 1)) == NULL)
+	if ((r = pa_buf_printf(&joined, "%s:%s", eid, esec)) != PA_OK ||
+	    (r = pa_buf_puts(hdr, "Authorization: Basic ")) != PA_OK)
 		goto out;
-	snprintf(joined, jlen + 1, "%s:%s", eid, esec);
-	blen = 4 * ((jlen + 2) / 3);
-	if ((hdr = malloc(sizeof(prefix) + blen + 1)) == NULL)
+	blen = 4 * ((joined.len + 2) / 3);
+	if ((r = pa_buf_reserve(hdr, blen, &out)) != PA_OK)
 		goto out;
-	memcpy(hdr, prefix, sizeof(prefix) - 1);
-	EVP_EncodeBlock((unsigned char *)hdr + sizeof(prefix) - 1,
-	    (const unsigned char *)joined, (int)jlen);
+	EVP_EncodeBlock(out, joined.d, (int)joined.len);
+	pa_buf_commit(hdr, blen);
  out:
 	if (esec != NULL) {
 		OPENSSL_cleanse(esec, strlen(esec));
 		curl_free(esec);
 	}
 	curl_free(eid);
-	pa_strfreezero(joined);
-	return hdr;
+	pa_buf_clear(&joined);
+	return r;
 }
 
 int
 pa_http_post_form(struct pa_http *h, const char *url,
     const char *client_id, const char *client_secret,
-    const char *body, struct pa_http_resp *resp)
+    const struct pa_buf *form, struct pa_http_resp *resp)
 {
 	struct curl_slist *hdrs = NULL, *n, *tmp;
-	char *auth = NULL;
+	struct pa_buf auth;
 	int r;
 
+	pa_buf_init(&auth, 4 * 8192);
 	if ((r = http_setup(h, url)) != PA_OK)
 		goto out;
-	r = PA_ERR_ALLOC;
-	if ((auth = http_basic_header(h->curl, client_id, client_secret)) == NULL)
+	if ((r = http_basic_header(h->curl, client_id, client_secret,
+	    &auth)) != PA_OK)
 		goto out;
-	if ((tmp = curl_slist_append(hdrs, auth)) == NULL)
+	r = PA_ERR_ALLOC;
+	if ((tmp = curl_slist_append(hdrs, pa_buf_str(&auth))) == NULL)
 		goto out;
 	hdrs = tmp;
 	if ((tmp = curl_slist_append(hdrs,
@@ -333,8 +329,9 @@ pa_http_post_form(struct pa_http *h, const char *url,
 	 */
 	if (curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK ||
 	    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)strlen(body)) != CURLE_OK ||
-	    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body) != CURLE_OK)
+	    (curl_off_t)form->len) != CURLE_OK ||
+	    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS,
+	    pa_buf_str(form)) != CURLE_OK)
 		goto out;
 	r = http_perform(h, resp);
  out:
@@ -345,29 +342,20 @@ pa_http_post_form(struct pa_http *h, const char *url,
 	for (n = hdrs; n != NULL; n = n->next)
 		OPENSSL_cleanse(n->data, strlen(n->data));
 	curl_slist_free_all(hdrs);
-	pa_strfreezero(auth);
+	pa_buf_clear(&auth);
 	return r;
 }
 
 int
-pa_form_add(char **form, size_t *len, const char *name, const char *value)
+pa_form_add(struct pa_buf *form, const char *name, const char *value)
 {
-	char *ev = NULL, *en = NULL, *nf = NULL;
-	size_t need;
+	char *ev = NULL, *en = NULL;
 	int r = PA_ERR_ALLOC;
 
 	if ((en = curl_easy_escape(NULL, name, 0)) == NULL ||
 	    (ev = curl_easy_escape(NULL, value, 0)) == NULL)
 		goto out;
-	need = *len + (*len ? 1 : 0) + strlen(en) + 1 + strlen(ev) + 1;
-	if ((nf = malloc(need)) == NULL)
-		goto out;
-	snprintf(nf, need, "%s%s%s=%s", *form ? *form : "", *len ? "&" : "",
-	    en, ev);
-	pa_freezero(*form, *len);
-	*form = nf;
-	*len = need - 1;
-	r = PA_OK;
+	r = pa_buf_printf(form, "%s%s=%s", form->len > 0 ? "&" : "", en, ev);
  out:
 	if (ev != NULL) {
 		OPENSSL_cleanse(ev, strlen(ev));

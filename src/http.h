@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+struct pa_buf;
+struct pa_conf;
 struct pa_http;
 
 struct pa_http_opts {
@@ -28,6 +30,8 @@ struct pa_http_resp {
 };
 
 int pa_http_new(const struct pa_http_opts *opts, struct pa_http **out);
+/* A client with the configuration's CA file, timeouts and size cap. */
+int pa_http_new_for(const struct pa_conf *conf, struct pa_http **out);
 void pa_http_free(struct pa_http *h);
 
 /*
@@ -48,13 +52,16 @@ int pa_http_get(struct pa_http *h, const char *url, struct pa_http_resp *resp);
  */
 int pa_http_post_form(struct pa_http *h, const char *url,
     const char *client_id, const char *client_secret,
-    const char *body, struct pa_http_resp *resp);
+    const struct pa_buf *form, struct pa_http_resp *resp);
 
 const char *pa_http_error(const struct pa_http *h);
 
 void pa_http_resp_clear(struct pa_http_resp *resp);
 
 /* Appends "&name=value" (or "name=value" at the start) form-urlencoded. */
-int pa_form_add(char **form, size_t *len, const char *name, const char *value);
+int pa_form_add(struct pa_buf *form, const char *name, const char *value);
+
+/* The most a form may hold: a PIN or a token and a few short fields. */
+#define PA_FORM_MAX (256 * 1024)
 
 #endif

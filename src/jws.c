@@ -5,6 +5,7 @@
 #define OPENSSL_API_COMPAT 30000
 #define OPENSSL_NO_DEPRECATED
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -489,4 +490,47 @@ pa_jws_free(struct pa_jws *jws)
 	free(jws->kid);
 	json_decref(jws->header);
 	free(jws);
+}
+
+/*
+ * A second parser on purpose small: it only ever reads the expiry of a
+ * token we already hold, to renew it in time; nothing here is trusted.
+ */
+int
+pa_jws_peek_exp_unverified(const char *jwt, long long *exp)
+{
+	const char *p1, *p2;
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	json_t *claims = NULL, *v;
+	double d;
+	int r = PA_ERR_JWS_FORMAT;
+
+	*exp = 0;
+	if (jwt == NULL || (p1 = strchr(jwt, '.')) == NULL ||
+	    (p2 = strchr(p1 + 1, '.')) == NULL || strchr(p2 + 1, '.') != NULL)
+		goto out;
+	r = PA_ERR_BASE64;
+	if (pa_b64url_decode(p1 + 1, (size_t)(p2 - p1 - 1), &buf,
+	    &len) != PA_OK)
+		goto out;
+	r = PA_ERR_JSON;
+	if ((claims = json_loadb((const char *)buf, len,
+	    JSON_REJECT_DUPLICATES, NULL)) == NULL || !json_is_object(claims))
+		goto out;
+	r = PA_ERR_CLAIM_MISSING;
+	v = json_object_get(claims, "exp");
+	if (json_is_integer(v)) {
+		*exp = (long long)json_integer_value(v);
+		r = PA_OK;
+	} else if (json_is_real(v) && isfinite(d = json_real_value(v)) &&
+	    d > 0 && d < 253402300800.0) {
+		/* Truncation rounds down: renew early rather than late. */
+		*exp = (long long)d;
+		r = PA_OK;
+	}
+ out:
+	json_decref(claims);
+	pa_freezero(buf, len);
+	return r;
 }

@@ -85,4 +85,12 @@ int pa_jws_claims(const struct pa_jws *jws, json_t **out);
 
 void pa_jws_free(struct pa_jws *jws);
 
+/*
+ * The "exp" claim of a compact JWT, read WITHOUT verifying anything: only
+ * to tell when a token we already hold needs renewing, never to trust it.
+ * PA_OK, PA_ERR_JWS_FORMAT, PA_ERR_BASE64, PA_ERR_JSON or
+ * PA_ERR_CLAIM_MISSING.
+ */
+int pa_jws_peek_exp_unverified(const char *jwt, long long *exp);
+
 #endif

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "buf.h"
 #include "claims.h"
 #include "conf.h"
 #include "err.h"
@@ -18,9 +19,8 @@
 #include "oidc.h"
 #include "provider.h"
 #include "secret.h"
+#include "strv.h"
 #include "user.h"
-
-#define CLIENT_SECRET_MAX 4096
 
 int
 pa_pin_acceptable(const char *pin)
@@ -30,8 +30,9 @@ pa_pin_acceptable(const char *pin)
 	if (pin == NULL || pin[0] == '\0')
 		return PA_ERR_NO_PIN;
 	for (i = 0; pin[i] != '\0'; i++) {
+		/* An answer, not our failure: a plain "no" like any bad PIN. */
 		if (i >= PA_PIN_MAX)
-			return PA_ERR_TOO_LARGE;
+			return PA_ERR_NO_PIN;
 		if ((unsigned char)pin[i] < 0x20 || pin[i] == 0x7f)
 			return PA_ERR_NO_PIN;
 	}
@@ -85,36 +86,22 @@ login_verify_token(const struct pa_conf *conf, struct pa_provider *prov,
 	return r;
 }
 
-/* Roles are public and checked printable by the claims parser. */
-static void
-login_log_roles(const struct pa_claims *c, char *out, size_t outlen)
-{
-	size_t i, o = 0;
-	int n;
-
-	out[0] = '\0';
-	for (i = 0; c != NULL && i < c->nroles; i++) {
-		n = snprintf(out + o, outlen - o, "%s%s", i ? "," : "",
-		    c->roles[i]);
-		if (n < 0 || (size_t)n >= outlen - o) {
-			out[o] = '\0';
-			break;
-		}
-		o += (size_t)n;
-	}
-}
-
 static void
 login_log(const struct pa_log *lg, const char *user, int r,
     const struct pa_login_result *res)
 {
-	char q[PA_QUOTE_MAX], roles[256];
+	char q[PA_QUOTE_MAX];
+	struct pa_buf roles;
 
 	pa_log_quote(user, q, sizeof(q));
 	if (r == PA_OK) {
-		login_log_roles(res->claims, roles, sizeof(roles));
+		/* Roles are public and checked printable by claims.c. */
+		pa_buf_init(&roles, 255);
+		(void)pa_strv_join(res->claims->roles, res->claims->nroles,
+		    ",", &roles);
 		pa_log(lg, LOG_INFO, "user \"%s\": online login accepted, "
-		    "roles [%s]", q, roles);
+		    "roles [%s]", q, pa_buf_str(&roles));
+		pa_buf_clear(&roles);
 		return;
 	}
 	pa_log(lg, r == PA_ERR_UNREACHABLE ? LOG_WARNING : LOG_NOTICE,
@@ -137,7 +124,6 @@ pa_login_online_cached(const struct pa_conf *conf, const struct pa_log *lg,
     struct pa_cache *store, const char *user, const char *pin,
     long long now, struct pa_login_result *res)
 {
-	struct pa_http_opts hopts;
 	struct pa_http *http = NULL;
 	struct pa_provider prov;
 	struct pa_tokens *tokens = NULL;
@@ -158,15 +144,10 @@ pa_login_online_cached(const struct pa_conf *conf, const struct pa_log *lg,
 		goto out;
 	res->stage = "client secret";
 	if ((r = pa_secret_read_file(conf->client_secret_file,
-	    CLIENT_SECRET_MAX, &secret)) != PA_OK)
+	    PA_CLIENT_SECRET_MAX, &secret)) != PA_OK)
 		goto out;
 
-	memset(&hopts, 0, sizeof(hopts));
-	hopts.ca_file = conf->ca_file;
-	hopts.connect_timeout = conf->connect_timeout;
-	hopts.timeout = conf->timeout;
-	hopts.max_response = conf->max_response_bytes;
-	if ((r = pa_http_new(&hopts, &http)) != PA_OK)
+	if ((r = pa_http_new_for(conf, &http)) != PA_OK)
 		goto out;
 	prov.http = http;
 

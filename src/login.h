@@ -51,7 +51,10 @@ int pa_login_online_cached(const struct pa_conf *conf,
 
 void pa_login_result_clear(struct pa_login_result *res);
 
-/* PIN sanity before any use: not empty, bounded, no control bytes. */
+/*
+ * PIN sanity before any use: not empty, at most PA_PIN_MAX bytes, no
+ * control bytes; PA_ERR_NO_PIN otherwise.
+ */
 int pa_pin_acceptable(const char *pin);
 
 #endif

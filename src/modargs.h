@@ -13,6 +13,7 @@ struct pa_modargs {
 	int debug;
 	int use_first_pass;
 	int try_first_pass;
+	int nodelay;		/* no pam_fail_delay after a failed login */
 	char **allow_roles;	/* NULL: no allow gate */
 	size_t n_allow;
 	char **deny_roles;
@@ -20,11 +21,12 @@ struct pa_modargs {
 	char bad_arg[64];	/* the offending argument, for the log */
 };
 
+/*
+ * PA_OK, or PA_ERR_ARG with bad_arg naming the argument: an unknown one, a
+ * relative config path, a role list that is empty, repeats a role, names
+ * an invalid role (the rule of posauth.conf and tokens) or is given twice.
+ */
 int pa_modargs_parse(int argc, const char **argv, struct pa_modargs *out);
 void pa_modargs_clear(struct pa_modargs *a);
-
-/* Splits "a,b,c" into a list of non-empty items. */
-int pa_split_list(const char *s, char ***out, size_t *n);
-void pa_list_free(char **list, size_t n);
 
 #endif

@@ -14,17 +14,7 @@
 #include "offline.h"
 #include "oidc.h"
 #include "secret.h"
-
-static int
-role_listed(char *const *list, size_t n, const char *role)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(list[i], role) == 0)
-			return 1;
-	return 0;
-}
+#include "strv.h"
 
 long
 pa_offline_grace_for(const struct pa_conf *conf, char *const *roles,
@@ -38,7 +28,7 @@ pa_offline_grace_for(const struct pa_conf *conf, char *const *roles,
 		return 0;
 	for (i = 0; i < nroles; i++) {
 		if (conf->offline_roles != NULL &&
-		    !role_listed(conf->offline_roles, conf->n_offline_roles,
+		    !pa_strv_has(conf->offline_roles, conf->n_offline_roles,
 		    roles[i]))
 			continue;
 		allowed = 1;
@@ -71,34 +61,16 @@ dup_str(const char *s, char **out)
 	return (*out = strdup(s)) == NULL ? PA_ERR_ALLOC : PA_OK;
 }
 
+/* What the roles gave: groups, gates, the tenant and store checks. */
 static void
-free_list(char **l, size_t n)
+record_drop_claims(struct pa_cache_record *rec)
 {
-	size_t i;
-
-	for (i = 0; l != NULL && i < n; i++)
-		free(l[i]);
-	free(l);
-}
-
-static int
-dup_list(char *const *in, size_t n, char ***out)
-{
-	char **l;
-	size_t i;
-
-	*out = NULL;
-	if (n == 0)
-		return PA_OK;
-	if ((l = calloc(n, sizeof(*l))) == NULL)
-		return PA_ERR_ALLOC;
-	for (i = 0; i < n; i++)
-		if ((l[i] = strdup(in[i])) == NULL) {
-			free_list(l, n);
-			return PA_ERR_ALLOC;
-		}
-	*out = l;
-	return PA_OK;
+	pa_strv_free(rec->roles, rec->nroles);
+	rec->roles = NULL;
+	rec->nroles = 0;
+	free(rec->tenant);
+	free(rec->store);
+	rec->tenant = rec->store = NULL;
 }
 
 /*
@@ -109,14 +81,10 @@ dup_list(char *const *in, size_t n, char ***out)
 static void
 record_wipe_identity(struct pa_cache_record *rec)
 {
-	free_list(rec->roles, rec->nroles);
-	rec->roles = NULL;
-	rec->nroles = 0;
-	free(rec->tenant);
-	free(rec->store);
+	record_drop_claims(rec);
 	free(rec->name);
 	free(rec->sub);
-	rec->tenant = rec->store = rec->name = rec->sub = NULL;
+	rec->name = rec->sub = NULL;
 	rec->has_uid = 0;
 	rec->uid = 0;
 	rec->token_exp = 0;
@@ -145,7 +113,7 @@ remember_cb(struct pa_cache_record *rec, int exists, void *argp)
 
 	(void)exists;
 	record_wipe_identity(rec);
-	if ((r = dup_list(cl->roles, cl->nroles, &rec->roles)) != PA_OK)
+	if ((r = pa_strv_dup(cl->roles, cl->nroles, &rec->roles)) != PA_OK)
 		return r;
 	rec->nroles = cl->nroles;
 	if ((r = dup_str(cl->tenant, &rec->tenant)) != PA_OK ||
@@ -205,18 +173,6 @@ pa_offline_remember(struct pa_cache *c, const struct pa_conf *conf,
 	return pa_cache_clock_advance(c, now);
 }
 
-/* A claims-level "no" takes what the roles gave too (groups, gates). */
-static void
-record_drop_claims(struct pa_cache_record *rec)
-{
-	free_list(rec->roles, rec->nroles);
-	rec->roles = NULL;
-	rec->nroles = 0;
-	free(rec->tenant);
-	free(rec->store);
-	rec->tenant = rec->store = NULL;
-}
-
 static int
 forget_cb(struct pa_cache_record *rec, int exists, void *arg)
 {
@@ -253,7 +209,7 @@ claims_from_record(const struct pa_cache_record *rec,
 	if ((cl = calloc(1, sizeof(*cl))) == NULL)
 		return PA_ERR_ALLOC;
 	if ((cl->username = strdup(rec->user)) == NULL ||
-	    dup_list(rec->roles, rec->nroles, &cl->roles) != PA_OK ||
+	    pa_strv_dup(rec->roles, rec->nroles, &cl->roles) != PA_OK ||
 	    dup_str(rec->tenant, &cl->tenant) != PA_OK ||
 	    dup_str(rec->store, &cl->store) != PA_OK ||
 	    dup_str(rec->name, &cl->name) != PA_OK ||
@@ -277,19 +233,16 @@ same_text(const char *a, const char *b)
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
-/*
- * Whether rec may be let in offline at all, before any PIN is looked at:
- * PA_OK, PA_ERR_NOT_FOUND (nothing to check against), PA_ERR_CLOCK (a
- * record from the future is as suspect as a rolled-back clock),
- * PA_ERR_OFFLINE_DENIED (grace, role, tenant or store), PA_ERR_LOCKED.
- */
-static int
-offline_eligible(const struct pa_conf *conf,
+int
+pa_offline_eligible(const struct pa_conf *conf,
     const struct pa_cache_record *rec, long long now)
 {
 	long grace;
 
-	if (!rec->has_verifier || rec->last_online <= 0)
+	/* A verifier kdf.c would refuse is as good as none. */
+	if (!rec->has_verifier || rec->verifier.alg != PA_KDF_SCRYPT ||
+	    rec->verifier.cost < PA_KDF_COST_MIN ||
+	    rec->verifier.cost > PA_KDF_COST_MAX || rec->last_online <= 0)
 		return PA_ERR_NOT_FOUND;
 	if (rec->last_online > now + conf->leeway)
 		return PA_ERR_CLOCK;
@@ -303,6 +256,22 @@ offline_eligible(const struct pa_conf *conf,
 	if (rec->locked_until > now)
 		return PA_ERR_LOCKED;
 	return PA_OK;
+}
+
+long long
+pa_offline_left(const struct pa_conf *conf,
+    const struct pa_cache_record *rec, long long now)
+{
+	long grace;
+	long long left;
+
+	if (!rec->has_verifier || rec->last_online <= 0 ||
+	    rec->last_online > now + conf->leeway)
+		return 0;
+	if ((grace = pa_offline_grace_for(conf, rec->roles, rec->nroles)) <= 0)
+		return 0;
+	left = rec->last_online + grace - now;
+	return left > 0 ? left : 0;
 }
 
 /*
@@ -340,7 +309,7 @@ offline_check_locked(struct pa_cache *c, const struct pa_cache_lock *lk,
 			r = PA_ERR_NOT_FOUND;
 		goto out;
 	}
-	if ((r = offline_eligible(conf, rec, now)) != PA_OK)
+	if ((r = pa_offline_eligible(conf, rec, now)) != PA_OK)
 		goto out;
 	offline_count_attempt(conf, rec, now);
 	/* Not recorded, not checked: the same answer for every PIN. */

@@ -9,6 +9,7 @@
 #define POSAUTH_OFFLINE_H
 
 struct pa_cache;
+struct pa_cache_record;
 struct pa_claims;
 struct pa_conf;
 struct pa_log;
@@ -58,6 +59,25 @@ int pa_offline_forget(struct pa_cache *c, const char *user,
 int pa_offline_login(struct pa_cache *c, const struct pa_conf *conf,
     const char *user, const char *pin, long long now,
     struct pa_claims **claims);
+
+/*
+ * Whether rec may be let in offline at all, before any PIN is looked at:
+ * the one decision the login and posauthctl share. PA_OK, or what the
+ * attempt would get: PA_ERR_NOT_FOUND (no verifier, never online),
+ * PA_ERR_CLOCK (a record from the future is as suspect as a turned-back
+ * clock), PA_ERR_OFFLINE_DENIED (grace off or over, role not allowed
+ * offline, the cached tenant or store not this terminal's),
+ * PA_ERR_LOCKED. The clock mark itself is pa_cache_clock_check()'s.
+ */
+int pa_offline_eligible(const struct pa_conf *conf,
+    const struct pa_cache_record *rec, long long now);
+
+/*
+ * Seconds of offline login left for rec at now: its grace minus the time
+ * since the last online login; 0 without a verifier or a grace.
+ */
+long long pa_offline_left(const struct pa_conf *conf,
+    const struct pa_cache_record *rec, long long now);
 
 /*
  * The grace in seconds for a set of roles: the shortest among the roles'

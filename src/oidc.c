@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "buf.h"
 #include "err.h"
 #include "http.h"
 #include "oidc.h"
@@ -307,7 +308,8 @@ pa_oidc_tokens_parse(const char *body, size_t len, struct pa_tokens **out)
 
 static int
 oidc_token_request(struct pa_http *h, const struct pa_oidc_meta *m,
-    const char *client_id, const char *client_secret, const char *form,
+    const char *client_id, const char *client_secret,
+    const struct pa_buf *form,
     struct pa_tokens **out)
 {
 	struct pa_http_resp resp = { 0 };
@@ -360,17 +362,17 @@ oidc_grant(struct pa_http *h, const struct pa_oidc_meta *m,
     const char *client_id, const char *client_secret,
     const char *const *pairs, struct pa_tokens **out)
 {
-	char *form = NULL;
-	size_t len = 0;
+	struct pa_buf form;
 	int r = PA_OK;
 
 	*out = NULL;
+	pa_buf_init(&form, PA_FORM_MAX);
 	for (; r == PA_OK && pairs[0] != NULL; pairs += 2)
-		r = pa_form_add(&form, &len, pairs[0], pairs[1]);
+		r = pa_form_add(&form, pairs[0], pairs[1]);
 	if (r == PA_OK)
-		r = oidc_token_request(h, m, client_id, client_secret, form,
+		r = oidc_token_request(h, m, client_id, client_secret, &form,
 		    out);
-	pa_freezero(form, len);
+	pa_buf_clear(&form);
 	return r;
 }
 
@@ -403,23 +405,23 @@ pa_oidc_revoke(struct pa_http *h, const struct pa_oidc_meta *m,
     const char *token, const char *hint)
 {
 	struct pa_http_resp resp = { 0 };
-	char *form = NULL;
-	size_t len = 0;
+	struct pa_buf form;
 	int r;
 
 	if (m->revocation_endpoint == NULL)
 		return PA_ERR_NOT_FOUND;
-	if ((r = pa_form_add(&form, &len, "token", token)) != PA_OK ||
-	    (hint != NULL && (r = pa_form_add(&form, &len, "token_type_hint",
+	pa_buf_init(&form, PA_FORM_MAX);
+	if ((r = pa_form_add(&form, "token", token)) != PA_OK ||
+	    (hint != NULL && (r = pa_form_add(&form, "token_type_hint",
 	    hint)) != PA_OK))
 		goto out;
 	if ((r = pa_http_post_form(h, m->revocation_endpoint, client_id,
-	    client_secret, form, &resp)) != PA_OK)
+	    client_secret, &form, &resp)) != PA_OK)
 		goto out;
 	/* RFC 7009 §2.2: 200 whether or not the token was known. */
 	r = pa_oidc_status_class(resp.status);
  out:
 	pa_http_resp_clear(&resp);
-	pa_freezero(form, len);
+	pa_buf_clear(&form);
 	return r;
 }

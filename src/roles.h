@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the verified roles allow: the allow/deny gates of the account phase
- * (and, in later issues, the role to local group mapping).
+ * What the verified roles allow: the allow/deny gates of the account phase.
+ * (The role to local group mapping is groups.h.)
  */
 #ifndef POSAUTH_ROLES_H
 #define POSAUTH_ROLES_H

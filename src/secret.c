@@ -10,7 +10,9 @@
 
 #include <openssl/crypto.h>
 
+#include "buf.h"
 #include "err.h"
+#include "fileio.h"
 #include "secret.h"
 
 void
@@ -36,69 +38,37 @@ pa_secret_equal(const void *a, const void *b, size_t len)
 	return CRYPTO_memcmp(a, b, len) == 0;
 }
 
-static int
-secret_file_is_safe(const struct stat *st)
-{
-	if (!S_ISREG(st->st_mode))
-		return 0;
-	/* Root's file, or the caller's own when tests run unprivileged. */
-	if (st->st_uid != 0 && st->st_uid != geteuid())
-		return 0;
-	if ((st->st_mode & (S_IRWXG | S_IRWXO)) != 0)
-		return 0;
-	return 1;
-}
-
 int
 pa_secret_read_file(const char *path, size_t max, char **out)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0, start = 0;
-	ssize_t n;
-	int fd = -1, r = PA_ERR_SECRET_FILE;
+	struct pa_buf b;
+	size_t start = 0, len;
+	int r;
 
 	*out = NULL;
-	/* O_NOFOLLOW: a symlink planted in place of the file is refused. */
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)) < 0)
-		goto out;
-	if (fstat(fd, &st) != 0 || !secret_file_is_safe(&st))
-		goto out;
-	if ((buf = malloc(max + 1)) == NULL) {
-		r = PA_ERR_ALLOC;
+	pa_buf_init(&b, max);
+	/* Root's (or, for tests, our own) file that nobody else can read. */
+	r = pa_read_file_at(AT_FDCWD, path, &pa_policy_private, max, &b);
+	if (r != PA_OK) {
+		if (r != PA_ERR_TOO_LARGE && r != PA_ERR_ALLOC)
+			r = PA_ERR_SECRET_FILE;
 		goto out;
 	}
-	for (;;) {
-		n = read(fd, buf + len, max + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto out;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max) {
-			r = PA_ERR_TOO_LARGE;
-			goto out;
-		}
-	}
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r' ||
-	    buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+	len = b.len;
+	while (len > 0 && (b.d[len - 1] == '\n' || b.d[len - 1] == '\r' ||
+	    b.d[len - 1] == ' ' || b.d[len - 1] == '\t'))
 		len--;
-	while (start < len && (buf[start] == ' ' || buf[start] == '\t'))
+	while (start < len && (b.d[start] == ' ' || b.d[start] == '\t'))
 		start++;
-	if (len == start || memchr(buf + start, '\0', len - start) != NULL)
+	r = PA_ERR_SECRET_FILE;
+	if (len == start || memchr(b.d + start, '\0', len - start) != NULL)
 		goto out;
-	memmove(buf, buf + start, len - start);
-	len -= start;
-	buf[len] = '\0';
-	*out = buf;
-	buf = NULL;
-	r = PA_OK;
+	memmove(b.d, b.d + start, len - start);
+	/* Wipe what the trim left behind the new end. */
+	explicit_bzero(b.d + (len - start), b.len - (len - start));
+	b.len = len - start;
+	r = (*out = pa_buf_steal(&b, NULL)) == NULL ? PA_ERR_ALLOC : PA_OK;
  out:
-	if (buf != NULL)
-		pa_freezero(buf, max + 1);
-	if (fd >= 0)
-		close(fd);
+	pa_buf_clear(&b);
 	return r;
 }

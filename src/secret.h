@@ -9,6 +9,9 @@
 
 #include <stddef.h>
 
+/* The longest client secret we read. */
+#define PA_CLIENT_SECRET_MAX 4096
+
 /* Wipes len bytes of p, then frees it. NULL is fine. */
 void pa_freezero(void *p, size_t len);
 /* Wipes a NUL-terminated string, then frees it. NULL is fine. */

@@ -12,8 +12,6 @@
 #include "secret.h"
 #include "service.h"
 
-#define CLIENT_SECRET_MAX 4096
-
 struct service_call {
 	struct pa_http *http;
 	struct pa_provider prov;
@@ -24,21 +22,15 @@ static int
 service_begin(const struct pa_conf *conf, struct pa_cache *store,
     long long now, struct service_call *sc)
 {
-	struct pa_http_opts o;
 	int r;
 
 	memset(sc, 0, sizeof(*sc));
 	pa_provider_init(&sc->prov, NULL, conf->issuer);
 	sc->prov.store = store;
 	if ((r = pa_secret_read_file(conf->client_secret_file,
-	    CLIENT_SECRET_MAX, &sc->secret)) != PA_OK)
+	    PA_CLIENT_SECRET_MAX, &sc->secret)) != PA_OK)
 		return r;
-	memset(&o, 0, sizeof(o));
-	o.ca_file = conf->ca_file;
-	o.connect_timeout = conf->connect_timeout;
-	o.timeout = conf->timeout;
-	o.max_response = conf->max_response_bytes;
-	if ((r = pa_http_new(&o, &sc->http)) != PA_OK)
+	if ((r = pa_http_new_for(conf, &sc->http)) != PA_OK)
 		return r;
 	sc->prov.http = sc->http;
 	return pa_provider_load_meta(&sc->prov, now);

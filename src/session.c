@@ -9,8 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
-
+#include "buf.h"
 #include "err.h"
 #include "fileio.h"
 #include "secret.h"
@@ -19,114 +18,89 @@
 #define TOKEN_FILE "token"
 #define TOKEN_MAX (256 * 1024)
 
-/* Same rule as the cache: a name that is safe as one path component. */
-static int
-session_name_ok(const char *user)
-{
-	size_t i;
-
-	if (user == NULL || user[0] == '\0' || user[0] == '.' ||
-	    strlen(user) > 64)
-		return 0;
-	for (i = 0; user[i] != '\0'; i++)
-		if (!((user[i] >= 'a' && user[i] <= 'z') ||
-		    (user[i] >= '0' && user[i] <= '9') ||
-		    user[i] == '.' || user[i] == '_' || user[i] == '-'))
-			return 0;
-	return 1;
-}
+/* runtime_dir: root's (ours), nobody else may write in it. */
+static const struct pa_file_policy runtime_policy = {
+	.deny_mode = S_IWGRP | S_IWOTH, .type = PA_FILE_DIR,
+};
+/* The token file is the user's; whoever owns it, never follow a link. */
+static const struct pa_file_policy token_policy = {
+	.any_owner = 1,
+};
 
 /* Opens (creating 0755 if needed) runtime_dir, refusing a symlink. */
 static int
-open_runtime_dir(const char *runtime_dir, int create)
+open_runtime_dir(const char *runtime_dir, int create, int *dfdp)
 {
 	struct stat st;
-	int fd;
+	int r;
 
-	if (create && mkdir(runtime_dir, 0755) != 0 && errno != EEXIST)
-		return -1;
-	fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
+	r = pa_open_dir(runtime_dir, create, 0755, &runtime_policy, dfdp);
+	if (r != PA_OK)
+		return r;
 	/* Somebody else's directory could be used to swap files under us. */
-	if (fstat(fd, &st) != 0 || st.st_uid != geteuid() ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		close(fd);
-		errno = EPERM;
-		return -1;
+	if (fstat(*dfdp, &st) != 0 || st.st_uid != geteuid()) {
+		close(*dfdp);
+		*dfdp = -1;
+		return PA_ERR_UNSAFE_FILE;
 	}
-	/* The caller's umask may have made it 0700: users must get in. */
-	if (create && (st.st_mode & 07777) != 0755 && fchmod(fd, 0755) != 0) {
-		close(fd);
-		return -1;
+	/* An existing one the umask made 0700: users must get in. */
+	if (create && (st.st_mode & 07777) != 0755 &&
+	    fchmod(*dfdp, 0755) != 0) {
+		close(*dfdp);
+		*dfdp = -1;
+		return PA_ERR_SYSTEM;
 	}
-	return fd;
+	return PA_OK;
 }
 
 /* The user's directory: 0700, owned by the user, never a symlink. */
 static int
-open_user_dir(int rfd, const char *user, uid_t uid, gid_t gid, int create)
+open_user_dir(int rfd, const char *user, uid_t uid, gid_t gid, int *ufdp)
 {
-	struct stat st;
 	int fd;
 
-	if (create && mkdirat(rfd, user, 0700) != 0 && errno != EEXIST)
-		return -1;
+	*ufdp = -1;
+	if (mkdirat(rfd, user, 0700) != 0 && errno != EEXIST)
+		return PA_ERR_SYSTEM;
 	fd = openat(rfd, user, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) != 0)
-		goto bad;
-	if (create && (fchown(fd, uid, gid) != 0 || fchmod(fd, 0700) != 0))
-		goto bad;
-	return fd;
- bad:
-	close(fd);
-	return -1;
+		return errno == ELOOP || errno == ENOTDIR ? PA_ERR_UNSAFE_FILE :
+		    PA_ERR_SYSTEM;
+	if (fchown(fd, uid, gid) != 0 || fchmod(fd, 0700) != 0) {
+		close(fd);
+		return PA_ERR_SYSTEM;
+	}
+	*ufdp = fd;
+	return PA_OK;
 }
 
 int
 pa_session_write_token(const char *runtime_dir, const char *user,
     uid_t uid, gid_t gid, const char *token, char **path)
 {
-	unsigned char rnd[8];
-	char tmp[32];
-	int rfd = -1, ufd = -1, fd = -1, r = PA_ERR_SYSTEM;
-	size_t plen;
+	struct pa_chunk chunks[2];
+	struct pa_buf p;
+	int rfd = -1, ufd = -1, r;
 
 	*path = NULL;
-	if (!session_name_ok(user) || token == NULL)
+	if (!pa_name_is_component(user) || token == NULL)
 		return PA_ERR_ARG;
-	if ((rfd = open_runtime_dir(runtime_dir, 1)) < 0 ||
-	    (ufd = open_user_dir(rfd, user, uid, gid, 1)) < 0)
+	if ((r = open_runtime_dir(runtime_dir, 1, &rfd)) != PA_OK ||
+	    (r = open_user_dir(rfd, user, uid, gid, &ufd)) != PA_OK)
 		goto out;
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+	chunks[0].data = token;
+	chunks[0].len = strlen(token);
+	chunks[1].data = "\n";
+	chunks[1].len = 1;
+	if ((r = pa_write_atomic_at(ufd, TOKEN_FILE, chunks, 2, 0600, uid, gid,
+	    0)) != PA_OK)
 		goto out;
-	snprintf(tmp, sizeof(tmp), ".token.%02x%02x%02x%02x%02x%02x%02x%02x",
-	    rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
-	fd = openat(ufd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (fd < 0)
-		goto out;
-	if (fchown(fd, uid, gid) != 0 || fchmod(fd, 0600) != 0 ||
-	    pa_write_all(fd, token, strlen(token)) != 0 ||
-	    pa_write_all(fd, "\n", 1) != 0 || fsync(fd) != 0) {
-		unlinkat(ufd, tmp, 0);
-		goto out;
-	}
-	if (renameat(ufd, tmp, ufd, TOKEN_FILE) != 0) {
-		unlinkat(ufd, tmp, 0);
-		goto out;
-	}
-	plen = strlen(runtime_dir) + 1 + strlen(user) + sizeof(TOKEN_FILE) + 1;
-	r = PA_ERR_ALLOC;
-	if ((*path = malloc(plen)) == NULL)
-		goto out;
-	snprintf(*path, plen, "%s/%s/%s", runtime_dir, user, TOKEN_FILE);
-	r = PA_OK;
+	pa_buf_init(&p, 4096 + 2 * PA_NAME_COMPONENT_MAX);
+	if ((r = pa_buf_printf(&p, "%s/%s/%s", runtime_dir, user,
+	    TOKEN_FILE)) == PA_OK && (*path = pa_buf_steal(&p, NULL)) == NULL)
+		r = PA_ERR_ALLOC;
+	pa_buf_clear(&p);
  out:
-	if (fd >= 0)
-		close(fd);
 	if (ufd >= 0)
 		close(ufd);
 	if (rfd >= 0)
@@ -138,59 +112,40 @@ int
 pa_session_read_token(const char *runtime_dir, const char *user,
     char **token)
 {
-	char path[4096];
-	char *buf = NULL;
-	struct stat st;
-	ssize_t n;
-	size_t len = 0;
-	int fd = -1, r = PA_ERR_NOT_FOUND;
+	struct pa_buf b, p;
+	int r;
 
 	*token = NULL;
-	if (!session_name_ok(user))
+	if (!pa_name_is_component(user))
 		return PA_ERR_ARG;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s/%s", runtime_dir, user,
-	    TOKEN_FILE) >= sizeof(path))
-		return PA_ERR_ARG;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? PA_ERR_NOT_FOUND : PA_ERR_SYSTEM;
-	r = PA_ERR_SYSTEM;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > TOKEN_MAX)
+	pa_buf_init(&p, 4096 + 2 * PA_NAME_COMPONENT_MAX);
+	pa_buf_init(&b, TOKEN_MAX);
+	if ((r = pa_buf_printf(&p, "%s/%s/%s", runtime_dir, user,
+	    TOKEN_FILE)) != PA_OK ||
+	    (r = pa_read_file_at(AT_FDCWD, pa_buf_str(&p), &token_policy,
+	    TOKEN_MAX, &b)) != PA_OK)
 		goto out;
-	r = PA_ERR_ALLOC;
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
-		goto out;
-	r = PA_ERR_SYSTEM;
-	while (len < (size_t)st.st_size) {
-		n = read(fd, buf + len, (size_t)st.st_size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto out;
-		len += (size_t)n;
-	}
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-		len--;
-	buf[len] = '\0';
-	*token = buf;
-	buf = NULL;
-	r = PA_OK;
+	while (b.len > 0 && (b.d[b.len - 1] == '\n' || b.d[b.len - 1] == '\r'))
+		b.d[--b.len] = '\0';
+	if ((*token = pa_buf_steal(&b, NULL)) == NULL)
+		r = PA_ERR_ALLOC;
  out:
-	if (buf != NULL)
-		pa_freezero(buf, (size_t)st.st_size + 1);
-	close(fd);
+	if (r == PA_ERR_UNSAFE_FILE || r == PA_ERR_TOO_LARGE)
+		r = PA_ERR_SYSTEM;
+	pa_buf_clear(&b);
+	pa_buf_clear(&p);
 	return r;
 }
 
 int
 pa_session_remove_token(const char *runtime_dir, const char *user)
 {
-	int rfd = -1, ufd = -1, r = PA_OK;
+	int rfd = -1, ufd = -1, r;
 
-	if (!session_name_ok(user))
+	if (!pa_name_is_component(user))
 		return PA_ERR_ARG;
-	if ((rfd = open_runtime_dir(runtime_dir, 0)) < 0)
-		return errno == ENOENT ? PA_OK : PA_ERR_SYSTEM;
+	if ((r = open_runtime_dir(runtime_dir, 0, &rfd)) != PA_OK)
+		return r == PA_ERR_NOT_FOUND ? PA_OK : r;
 	if ((ufd = openat(rfd, user, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) < 0) {
 		r = errno == ENOENT ? PA_OK : PA_ERR_SYSTEM;

@@ -158,7 +158,7 @@ test_full_config(void)
 	    strcmp(c->client_secret_file, "/etc/posauth/secret") == 0 &&
 	    strcmp(c->ca_file, "/etc/posauth/ca.pem") == 0,
 	    "test_full_config_service_strings");
-	ok(strcmp(c->audience, "pos-api") == 0 && !c->audience_is_default,
+	ok(strcmp(c->audience, "pos-api") == 0,
 	    "test_full_config_audience");
 	ok(c->token == PA_TOKEN_ACCESS, "test_full_config_token");
 	ok(strcmp(c->roles_claim, "realm_access.roles") == 0 &&
@@ -205,7 +205,7 @@ test_defaults(void)
 	ok(parse(BASE, &c) == PA_OK && c != NULL, "test_minimal_config_parses");
 	if (c == NULL)
 		return;
-	ok(strcmp(c->audience, "pos-terminal") == 0 && c->audience_is_default,
+	ok(strcmp(c->audience, "pos-terminal") == 0,
 	    "test_default_audience_is_client_id");
 	ok(c->token == PA_TOKEN_ID, "test_default_token_is_id_token");
 	ok(c->algorithms == PA_ALG_DEFAULT, "test_default_algorithms");
@@ -670,54 +670,6 @@ test_all_problems_reported(void)
 	    "test_null_report_callback_still_fails");
 }
 
-static void
-test_set_arg(void)
-{
-	struct pa_conf *c = NULL;
-
-	if (parse(BASE, &c) != PA_OK || c == NULL) {
-		ok(0, "test_set_arg_setup");
-		return;
-	}
-	nreports = 0;
-	ok(pa_conf_set_arg(c, "leeway", "5", capture, NULL) == PA_OK &&
-	    c->leeway == 5 && nreports == 0, "test_set_arg_overrides_number");
-	ok(pa_conf_set_arg(c, "leeway", "700", capture, NULL) ==
-	    PA_ERR_CONFIG && c->leeway == 5 && nreports == 1 &&
-	    reported(0, "leeway") && strcmp(reports[0].file, "argument") == 0,
-	    "test_set_arg_bad_value_keeps_old");
-	nreports = 0;
-	ok(pa_conf_set_arg(c, "nosuchkey", "1", capture, NULL) ==
-	    PA_ERR_CONFIG && nreports == 1 && reported(0, "nosuchkey"),
-	    "test_set_arg_unknown_key");
-	nreports = 0;
-	ok(pa_conf_set_arg(c, "connect_timeout", "30", capture, NULL) ==
-	    PA_ERR_CONFIG && c->connect_timeout == 3 && nreports == 1,
-	    "test_set_arg_cross_check_reverts");
-	ok(pa_conf_set_arg(c, "issuer", "https://other.example", capture,
-	    NULL) == PA_OK && strcmp(c->issuer, "https://other.example") == 0,
-	    "test_set_arg_overrides_string");
-	ok(pa_conf_set_arg(c, "client_id", "till-7", capture, NULL) ==
-	    PA_OK && strcmp(c->audience, "till-7") == 0,
-	    "test_set_arg_client_id_moves_default_audience");
-	ok(pa_conf_set_arg(c, "audience", "api", capture, NULL) == PA_OK &&
-	    pa_conf_set_arg(c, "client_id", "till-8", capture, NULL) ==
-	    PA_OK && strcmp(c->audience, "api") == 0 &&
-	    strcmp(c->client_id, "till-8") == 0,
-	    "test_set_arg_explicit_audience_stays");
-	ok(pa_conf_set_arg(c, "algorithms", "ES256", capture, NULL) ==
-	    PA_OK && c->algorithms == PA_ALG_ES256,
-	    "test_set_arg_algorithms");
-	ok(pa_conf_set_arg(c, "offline_roles", "cashier,manager", capture,
-	    NULL) == PA_OK && c->n_offline_roles == 2,
-	    "test_set_arg_list");
-	nreports = 0;
-	ok(pa_conf_set_arg(c, "algorithms", "HS256", capture, NULL) ==
-	    PA_ERR_CONFIG && c->algorithms == PA_ALG_ES256,
-	    "test_set_arg_bad_algorithm_keeps_old");
-	pa_conf_free(c);
-}
-
 static int
 write_file(const char *path, const char *text, mode_t mode)
 {
@@ -856,7 +808,6 @@ main(void)
 	test_sections();
 	test_limits();
 	test_all_problems_reported();
-	test_set_arg();
 	test_load();
 	test_example_file();
 	return tap_done();

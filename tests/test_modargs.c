@@ -13,15 +13,18 @@ main(void)
 	struct pa_modargs a;
 	const char *good[] = { "debug", "try_first_pass",
 	    "config=/etc/x.conf", "allow_roles=cashier, manager",
-	    "deny_roles=trainee" };
+	    "deny_roles=trainee", "nodelay" };
 	const char *typo[] = { "allowroles=cashier" };
 	const char *empty[] = { "allow_roles=cashier,,manager" };
 	const char *relcfg[] = { "config=x.conf" };
 	const char *twice[] = { "allow_roles=a", "allow_roles=b" };
-	char **l;
-	size_t n;
+	const char *trimmed[] = { "deny_roles= a , b " };
+	const char *blank[] = { "allow_roles=" };
+	const char *badrole[] = { "allow_roles=cashier,man ager" };
+	const char *colon[] = { "deny_roles=a:b" };
+	const char *dup[] = { "allow_roles=a,a" };
 
-	ok(pa_modargs_parse(5, good, &a) == PA_OK && a.debug &&
+	ok(pa_modargs_parse(6, good, &a) == PA_OK && a.debug && a.nodelay &&
 	    a.try_first_pass && !a.use_first_pass &&
 	    strcmp(a.config, "/etc/x.conf") == 0 && a.n_allow == 2 &&
 	    strcmp(a.allow_roles[1], "manager") == 0 && a.n_deny == 1,
@@ -38,10 +41,17 @@ main(void)
 	    "test_repeated_gate_refused");
 	ok(pa_modargs_parse(0, NULL, &a) == PA_OK && a.allow_roles == NULL,
 	    "test_no_arguments_no_gates");
-	ok(pa_split_list(" a , b ", &l, &n) == PA_OK && n == 2 &&
-	    strcmp(l[0], "a") == 0 && strcmp(l[1], "b") == 0,
-	    "test_list_items_trimmed");
-	pa_list_free(l, n);
-	ok(pa_split_list("", &l, &n) == PA_ERR_ARG, "test_empty_list_refused");
+	ok(pa_modargs_parse(1, trimmed, &a) == PA_OK && a.n_deny == 2 &&
+	    strcmp(a.deny_roles[0], "a") == 0 &&
+	    strcmp(a.deny_roles[1], "b") == 0, "test_list_items_trimmed");
+	pa_modargs_clear(&a);
+	ok(pa_modargs_parse(1, blank, &a) == PA_ERR_ARG,
+	    "test_empty_list_refused");
+	/* The role rule of posauth.conf and of tokens, not a looser one. */
+	ok(pa_modargs_parse(1, badrole, &a) == PA_ERR_ARG &&
+	    pa_modargs_parse(1, colon, &a) == PA_ERR_ARG,
+	    "test_invalid_role_name_refused");
+	ok(pa_modargs_parse(1, dup, &a) == PA_ERR_ARG,
+	    "test_duplicate_role_refused");
 	return tap_done();
 }

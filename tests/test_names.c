@@ -17,35 +17,19 @@
 #include "names.h"
 #include "nssdb.h"
 #include "tap.h"
+#include "testutil.h"
 
 static char dir[] = "/tmp/test_names.XXXXXX";
 static char p_passwd[256], p_group[256], p_nss[256], p_names[256];
 static char moddir[1024];
 static const char *builddir = ".";
 
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL)
-		exit(99);
-	fputs(text, f);
-	fclose(f);
-}
-
 static struct pa_conf *
 conf_with(const char *extra)
 {
-	char text[4096];
-	struct pa_conf *conf = NULL;
+	struct pa_conf *conf = tu_conf("%s", extra);
 
-	snprintf(text, sizeof(text),
-	    "issuer = https://id.example.test\n"
-	    "client_id = pos\n"
-	    "client_secret_file = /nonexistent/secret\n%s", extra);
-	if (pa_conf_parse(text, strlen(text), "test.conf", &conf, NULL,
-	    NULL) != PA_OK)
+	if (conf == NULL)
 		exit(97);
 	return conf;
 }
@@ -56,7 +40,7 @@ open_names(const char *nsswitch)
 	struct pa_names_paths p = { p_passwd, p_group, p_nss, moddir };
 	struct pa_names *n = NULL;
 
-	write_file(p_nss, nsswitch);
+	tu_write_file(p_nss, nsswitch);
 	if (pa_names_open(&p, &n, NULL, 0) != PA_OK)
 		return NULL;
 	return n;
@@ -99,7 +83,7 @@ test_other_services(void)
 	struct pa_name_owner o;
 	char why[256];
 
-	write_file(p_names, "user ldapuser 5000\ngroup wheel 10\n"
+	tu_write_file(p_names, "user ldapuser 5000\ngroup wheel 10\n"
 	    "unavail broken\n");
 	n = open_names("passwd: files [NOTFOUND=return] patest posauth\n"
 	    "group:  files [ NOTFOUND = return ] patest\n");
@@ -143,7 +127,7 @@ test_posauth_is_not_asked(void)
 	    pa_nssdb_write(index, &u, 1, &g, 1) != PA_OK)
 		exit(96);
 	setenv("POSAUTH_NSS_INDEX", index, 1);
-	write_file(p_nss, "passwd: files posauth\ngroup: files posauth\n");
+	tu_write_file(p_nss, "passwd: files posauth\ngroup: files posauth\n");
 	ok(pa_names_open(&p, &n, NULL, 0) == PA_OK && kinds(n, "alice") == 0,
 	    "test_posauth_index_never_makes_a_name_taken");
 	pa_names_close(n);
@@ -158,7 +142,7 @@ test_fail_closed(void)
 	struct pa_names *n = NULL;
 	char why[256];
 
-	write_file(p_nss, "passwd: files\ngroup: files\n");
+	tu_write_file(p_nss, "passwd: files\ngroup: files\n");
 	ok(pa_names_open(&p, &n, why, sizeof(why)) == PA_ERR_SYSTEM &&
 	    n == NULL && strstr(why, "/nonexistent/passwd") != NULL,
 	    "test_unreadable_passwd_fails_closed");
@@ -172,7 +156,7 @@ test_fail_closed(void)
 	    PA_NAME_USER, "test_missing_nsswitch_means_files_only");
 	pa_names_close(n);
 	p.nsswitch = p_nss;
-	write_file(p_nss, "passwd: files ../../evil\n");
+	tu_write_file(p_nss, "passwd: files ../../evil\n");
 	ok(pa_names_open(&p, &n, NULL, 0) == PA_ERR_SYSTEM,
 	    "test_service_name_with_a_path_is_refused");
 }
@@ -219,11 +203,11 @@ main(void)
 	snprintf(p_names, sizeof(p_names), "%s/names", dir);
 	snprintf(moddir, sizeof(moddir), "%s/tests/.libs", builddir);
 	setenv("PATEST_NAMES", p_names, 1);
-	write_file(p_names, "");
-	write_file(p_passwd, "root:x:0:0:root:/root:/bin/bash\n"
+	tu_write_file(p_names, "");
+	tu_write_file(p_passwd, "root:x:0:0:root:/root:/bin/bash\n"
 	    "kiosk:x:1000:1000::/home/kiosk:/bin/sh\n"
 	    "+nisuser::::::\n");
-	write_file(p_group, "root:x:0:\nsudo:x:27:kiosk\nusers:x:100:\n");
+	tu_write_file(p_group, "root:x:0:\nsudo:x:27:kiosk\nusers:x:100:\n");
 	test_files();
 	test_other_services();
 	test_posauth_is_not_asked();

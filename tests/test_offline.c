@@ -12,9 +12,11 @@
 #include "claims.h"
 #include "conf.h"
 #include "err.h"
+#include "kdf.h"
 #include "offline.h"
 #include "oidc.h"
 #include "tap.h"
+#include "testutil.h"
 
 static char dir[] = "/tmp/test_offline.XXXXXX";
 static char cache_path[128];
@@ -23,18 +25,9 @@ static const long long T = 1800000000LL;
 static struct pa_conf *
 conf_with(const char *extra)
 {
-	char text[4096];
-	struct pa_conf *conf = NULL;
-
-	snprintf(text, sizeof(text),
-	    "issuer = https://id.example.test\nclient_id = pos\n"
-	    "client_secret_file = /nonexistent\ncache_dir = %s\n"
-	    "offline_kdf_cost = 10\noffline_max_failures = 3\n"
-	    "offline_lockout = 900\n%s", cache_path, extra);
-	if (pa_conf_parse(text, strlen(text), "t.conf", &conf, NULL,
-	    NULL) != PA_OK)
-		return NULL;
-	return conf;
+	return tu_conf("cache_dir = %s\noffline_kdf_cost = 10\n"
+	    "offline_max_failures = 3\noffline_lockout = 900\n%s", cache_path,
+	    extra);
 }
 
 static struct pa_claims *
@@ -134,6 +127,86 @@ test_attempt_counted_before_the_pin(struct pa_cache *c, struct pa_conf *conf)
 	    "test_failed_count_write_leaves_the_record");
 }
 
+static const char conf_text[] =
+    "issuer = https://id.example\n"
+    "client_id = pos\n"
+    "client_secret_file = /etc/posauth/client_secret\n"
+    "offline_grace = 3600\n"
+    "[offline_grace]\n"
+    "manager = 600\n";
+
+static void
+record_init(struct pa_cache_record *rec, char **roles, size_t nroles,
+    long long last_online)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->user = "alice";
+	rec->roles = roles;
+	rec->nroles = nroles;
+	rec->last_online = last_online;
+	rec->has_verifier = 1;
+	rec->verifier.alg = PA_KDF_SCRYPT;
+	rec->verifier.cost = 10;
+}
+
+static int
+ready(const struct pa_conf *conf, const struct pa_cache_record *rec,
+    long long now, int clock_ok)
+{
+	return clock_ok && pa_offline_eligible(conf, rec, now) == PA_OK;
+}
+
+/* The window posauthctl shows is the one the login applies. */
+static void
+test_offline_window(void)
+{
+	struct pa_conf *conf = NULL;
+	struct pa_cache_record rec;
+	char *cashier[] = { "cashier" }, *both[] = { "cashier", "manager" };
+	long long now = 1700000000;
+
+	if (pa_conf_parse(conf_text, strlen(conf_text), "test", &conf, NULL,
+	    NULL) != PA_OK) {
+		ok(0, "test_offline_conf_parses");
+		return;
+	}
+	record_init(&rec, cashier, 1, now - 100);
+	ok(pa_offline_left(conf, &rec, now) == 3500 &&
+	    ready(conf, &rec, now, 1),
+	    "test_offline_inside_grace_is_ready");
+	record_init(&rec, both, 2, now - 100);
+	ok(pa_offline_left(conf, &rec, now) == 500,
+	    "test_offline_shortest_role_grace_wins");
+	record_init(&rec, cashier, 1, now - 4000);
+	ok(pa_offline_left(conf, &rec, now) == 0 &&
+	    !ready(conf, &rec, now, 1),
+	    "test_offline_after_grace_not_ready");
+	record_init(&rec, cashier, 1, now - 100);
+	rec.locked_until = now + 10;
+	ok(!ready(conf, &rec, now, 1) &&
+	    pa_offline_left(conf, &rec, now) == 3500,
+	    "test_offline_locked_not_ready");
+	rec.locked_until = now - 10;
+	ok(ready(conf, &rec, now, 1),
+	    "test_offline_expired_lock_ready");
+	ok(!ready(conf, &rec, now, 0),
+	    "test_offline_bad_clock_not_ready");
+	record_init(&rec, cashier, 1, now - 100);
+	rec.has_verifier = 0;
+	ok(!ready(conf, &rec, now, 1) &&
+	    pa_offline_left(conf, &rec, now) == 0,
+	    "test_offline_without_verifier_not_ready");
+	record_init(&rec, cashier, 1, now - 100);
+	rec.verifier.cost = PA_KDF_COST_MAX + 1;
+	ok(!ready(conf, &rec, now, 1),
+	    "test_offline_unusable_verifier_not_ready");
+	record_init(&rec, cashier, 1, now + 3000);
+	ok(!ready(conf, &rec, now, 1) &&
+	    pa_offline_left(conf, &rec, now) == 0,
+	    "test_offline_record_from_the_future_not_ready");
+	pa_conf_free(conf);
+}
+
 int
 main(void)
 {
@@ -228,6 +301,7 @@ main(void)
 	rec = NULL;
 	test_tenant_and_store_rechecked(c, alice);
 	test_attempt_counted_before_the_pin(c, conf);
+	test_offline_window();
 	{
 		struct pa_conf *off = conf_with("offline_grace = 0\n");
 

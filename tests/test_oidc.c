@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "err.h"
 #include "http.h"
 #include "oidc.h"
@@ -29,8 +30,8 @@ main(void)
 	    "\"token_endpoint\":\"https://id.example.test/token\","
 	    "\"jwks_uri\":\"https://id.example.test/jwks\","
 	    "\"revocation_endpoint\":\"https://id.example.test/revoke\"}";
-	char *url, *form = NULL;
-	size_t len = 0;
+	struct pa_buf form;
+	char *url;
 
 	ok(pa_oidc_meta_parse(good, strlen(good), ISS, &m) == PA_OK &&
 	    strcmp(m->jwks_uri, "https://id.example.test/jwks") == 0 &&
@@ -71,11 +72,13 @@ main(void)
 	    pa_oidc_status_class(302) == PA_ERR_BAD_RESPONSE,
 	    "test_http_status_classes");
 
-	ok(pa_form_add(&form, &len, "grant_type", "password") == PA_OK &&
-	    pa_form_add(&form, &len, "password", "a&b=c d%") == PA_OK &&
-	    strcmp(form, "grant_type=password&password=a%26b%3Dc%20d%25") == 0
-	    && len == strlen(form), "test_form_values_escaped");
-	free(form);
+	pa_buf_init(&form, PA_FORM_MAX);
+	ok(pa_form_add(&form, "grant_type", "password") == PA_OK &&
+	    pa_form_add(&form, "password", "a&b=c d%") == PA_OK &&
+	    strcmp(pa_buf_str(&form),
+	    "grant_type=password&password=a%26b%3Dc%20d%25") == 0 &&
+	    form.len == strlen(pa_buf_str(&form)), "test_form_values_escaped");
+	pa_buf_clear(&form);
 	{
 		struct pa_tokens *t = NULL;
 		const char *tr = "{\"access_token\":\"a.b.c\",\"id_token\":"
