@@ -6,10 +6,12 @@
  * process, for leak measurements; -m prints the resident set size (KiB)
  * before and after.
  *
- *   pam_client [-n COUNT] [-m] SERVICE USER op...
+ *   pam_client [-n COUNT] [-m] [-t] SERVICE USER op...
  *	op: auth acct open close env wait:PATH
  * wait:PATH pauses (same PAM handle) until PATH exists, at most 60 s, so a
- * test can change the world between two operations of one session.
+ * test can change the world between two operations of one session. -t
+ * prints "elapsed_ms: N" for the PAM calls alone, without what it took to
+ * start the process (or to wait for the suite's pam_wrapper lock).
  */
 #include "config.h"
 
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <security/pam_appl.h>
@@ -124,14 +127,17 @@ int
 main(int argc, char **argv)
 {
 	long count = 1, n, fails = 0;
-	int ch, mem = 0;
+	int ch, mem = 0, timed = 0;
+	struct timespec t0, t1;
 	size_t len;
 
-	while ((ch = getopt(argc, argv, "+n:m")) != -1) {
+	while ((ch = getopt(argc, argv, "+n:mt")) != -1) {
 		if (ch == 'n')
 			count = strtol(optarg, NULL, 10);
 		else if (ch == 'm')
 			mem = 1;
+		else if (ch == 't')
+			timed = 1;
 		else
 			return 2;
 	}
@@ -142,12 +148,17 @@ main(int argc, char **argv)
 	len = strlen(pin);
 	if (len > 0 && pin[len - 1] == '\n')
 		pin[len - 1] = '\0';
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (n = 0; n < count; n++) {
 		fails += run_once(argv[optind], argv[optind + 1], argc - optind - 2,
 		    argv + optind + 2, count > 1);
 		if (mem && (n + 1 == 1 || n + 1 == count / 10))
 			printf("rss_kib after %ld: %ld\n", n + 1, rss_kib());
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (timed)
+		printf("elapsed_ms: %ld\n", (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	if (mem) {
 		struct rusage ru;
 

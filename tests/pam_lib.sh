@@ -75,9 +75,12 @@ pa_pam_conf() {
 }
 
 # pa_pam_service NAME MODULE-ARGS...: service file using the build's module.
+# nodelay unless PA_PAM_DELAY=1: libpam's 2 s after every failed login
+# would only slow the suite (pam_online.sh tests the delay itself).
 pa_pam_service() {
 	local name=$1
 	shift
+	[ "${PA_PAM_DELAY:-0}" = 1 ] || set -- "$@" nodelay
 	mkdir -p "$PA_PAM_DIR/pam.d"
 	{
 		echo "auth     required $PA_MODULE config=$PA_PAM_CONF $*"

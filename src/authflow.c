@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "authflow.h"
+#include "cache.h"
+#include "claims.h"
+#include "conf.h"
+#include "err.h"
+#include "log.h"
+#include "login.h"
+#include "names.h"
+#include "nssindex.h"
+#include "offline.h"
+#include "oidc.h"
+#include "revoke.h"
+#include "secret.h"
+#include "session.h"
+#include "user.h"
+
+int
+pa_auth_staff_name(const struct pa_conf *conf, const struct pa_log *lg,
+    const char *user)
+{
+	struct pa_name_owner owner;
+	char q[PA_QUOTE_MAX], why[256];
+	int r;
+
+	pa_log_quote(user, q, sizeof(q));
+	if ((r = pa_user_valid(user, conf->username_pattern)) != PA_OK) {
+		pa_log(lg, LOG_NOTICE, "user \"%s\": name not acceptable", q);
+		return r;
+	}
+	r = pa_names_staff_ok_system(conf, user, &owner, why, sizeof(why));
+	/* Local accounts are pam_unix's, every day; the rest is a clash. */
+	if (r == PA_ERR_NOT_FOUND)
+		pa_log(lg, owner.kinds & PA_NAME_USER ? LOG_DEBUG : LOG_WARNING,
+		    "user \"%s\": not a staff id here: %s", q, why);
+	else if (r != PA_OK)
+		pa_log(lg, LOG_ERR, "user \"%s\": refused, cannot tell who "
+		    "owns the name: %s", q, why);
+	return r;
+}
+
+int
+pa_auth_local_name(const char *user)
+{
+	struct pa_name_owner owner;
+
+	return pa_names_staff_ok_system(NULL, user, &owner, NULL, 0) ==
+	    PA_ERR_NOT_FOUND && owner.kinds != 0;
+}
+
+void
+pa_auth_result_clear(struct pa_auth_result *res)
+{
+	pa_claims_free(res->claims);
+	pa_tokens_free(res->tokens);
+	memset(res, 0, sizeof(*res));
+}
+
+/* A record changed: the NSS index follows (staff appear or vanish). */
+static void
+index_follows(const struct pa_conf *conf, const struct pa_log *lg,
+    struct pa_cache *cache, long long now)
+{
+	int r;
+
+	if ((r = pa_nssindex_rebuild(conf, cache, now, lg, NULL)) != PA_OK)
+		pa_log(lg, LOG_ERR, "NSS index %s not rewritten: %s",
+		    conf->nss_index, pa_strerror(r));
+}
+
+static void
+remember_online(const struct pa_conf *conf, const struct pa_log *lg,
+    struct pa_cache *cache, const char *user, const char *pin,
+    const struct pa_login_result *res, long long now)
+{
+	char q[PA_QUOTE_MAX];
+	int r;
+
+	pa_log_quote(user, q, sizeof(q));
+	/* Online logins work without the cache; offline ones won't. */
+	if ((r = pa_offline_remember(cache, conf, user, pin, res->claims,
+	    res->tokens, now)) != PA_OK) {
+		pa_log(lg, LOG_ERR, "user \"%s\": cache update failed: %s", q,
+		    pa_strerror(r));
+		return;
+	}
+	index_follows(conf, lg, cache, now);
+	/* The service is reachable: send what logouts left. */
+	if ((r = pa_revoke_flush(cache, conf, lg, user, now)) > 0)
+		pa_log(lg, LOG_WARNING, "user \"%s\": %d token revocation(s) "
+		    "still pending", q, r);
+}
+
+/*
+ * The service said no, or vouched (with a valid signature) for a person
+ * this terminal is not for: no offline login may follow. A refused PIN
+ * takes only the verifier, since anyone can cause it by typing someone's
+ * id; a signed "no" takes the roles too.
+ */
+static void
+forget_after_refusal(const struct pa_conf *conf, const struct pa_log *lg,
+    struct pa_cache *cache, const char *user, int r,
+    const struct pa_login_result *res, long long now)
+{
+	enum pa_forget how;
+	int cr;
+
+	if (res->signed_no)
+		how = PA_FORGET_CLAIMS;
+	else if (pa_failure_class(r) == PA_CLASS_REJECTED)
+		how = PA_FORGET_VERIFIER;
+	else
+		return;
+	if ((cr = pa_offline_forget(cache, user, how)) != PA_OK) {
+		char q[PA_QUOTE_MAX];
+
+		pa_log(lg, LOG_ERR, "user \"%s\": could not wipe cached "
+		    "verifier: %s", pa_log_quote(user, q, sizeof(q)),
+		    pa_strerror(cr));
+	} else if (how == PA_FORGET_CLAIMS)
+		index_follows(conf, lg, cache, now);
+}
+
+/*
+ * Only after an unreachable service. PA_OK, PA_ERR_BAD_PIN / LOCKED (a
+ * definite no), PA_ERR_UNREACHABLE when the cache has nothing to decide
+ * with, or the local failure that kept it from deciding (never
+ * "unreachable": that would answer differently for a PIN the failure
+ * kept us from checking).
+ */
+static int
+offline_attempt(const struct pa_conf *conf, const struct pa_log *lg,
+    struct pa_cache *cache, int cache_status, const char *user,
+    const char *pin, long long now, struct pa_claims **claims)
+{
+	char q[PA_QUOTE_MAX];
+	int r;
+
+	pa_log_quote(user, q, sizeof(q));
+	if (conf->offline_grace <= 0)
+		return PA_ERR_UNREACHABLE;
+	if (cache == NULL) {
+		if (cache_status == PA_ERR_NOT_FOUND)
+			return PA_ERR_UNREACHABLE;	/* nobody cached yet */
+		pa_log(lg, LOG_ERR, "user \"%s\": offline login not possible, "
+		    "cache %s unusable: %s", q, conf->cache_dir,
+		    pa_strerror(cache_status));
+		return cache_status;
+	}
+	r = pa_offline_login(cache, conf, user, pin, now, claims);
+	switch (r) {
+	case PA_OK:
+		pa_log(lg, LOG_NOTICE, "user \"%s\": offline login accepted "
+		    "from the device cache", q);
+		return PA_OK;
+	case PA_ERR_BAD_PIN:
+	case PA_ERR_LOCKED:
+		pa_log(lg, LOG_NOTICE, "user \"%s\": offline login denied: %s",
+		    q, pa_strerror(r));
+		return r;
+	case PA_ERR_NOT_FOUND:
+	case PA_ERR_OFFLINE_DENIED:
+	case PA_ERR_CLOCK:
+		pa_log(lg, LOG_NOTICE, "user \"%s\": offline login denied: %s",
+		    q, pa_strerror(r));
+		return PA_ERR_UNREACHABLE;
+	default:
+		pa_log(lg, LOG_ERR, "user \"%s\": offline login not decided, "
+		    "local failure: %s", q, pa_strerror(r));
+		return r;
+	}
+}
+
+int
+pa_auth_login(const struct pa_conf *conf, const struct pa_log *lg,
+    const char *user, const char *pin, long long now,
+    struct pa_auth_result *res)
+{
+	struct pa_login_result lr;
+	struct pa_cache *cache = NULL;
+	int r, cache_status;
+
+	memset(res, 0, sizeof(*res));
+	memset(&lr, 0, sizeof(lr));
+	/* Discovery and keys come from the cache when young enough. */
+	cache_status = pa_cache_open(conf->cache_dir, 1, &cache);
+	if (cache_status != PA_OK && cache_status != PA_ERR_NOT_FOUND)
+		pa_log(lg, LOG_ERR, "cache %s not usable: %s", conf->cache_dir,
+		    pa_strerror(cache_status));
+	r = pa_login_online_cached(conf, lg, cache, user, pin, now, &lr);
+	if (r == PA_OK) {
+		if (cache != NULL)
+			remember_online(conf, lg, cache, user, pin, &lr, now);
+		res->claims = lr.claims;
+		res->tokens = lr.tokens;
+		lr.claims = NULL;
+		lr.tokens = NULL;
+	} else if (r != PA_ERR_UNREACHABLE) {
+		if (cache != NULL)
+			forget_after_refusal(conf, lg, cache, user, r, &lr,
+			    now);
+	} else if ((r = offline_attempt(conf, lg, cache, cache_status, user,
+	    pin, now, &res->claims)) == PA_OK)
+		res->offline = 1;
+	pa_login_result_clear(&lr);
+	pa_cache_close(cache);
+	return r;
+}
+
+int
+pa_auth_known_staff(const struct pa_conf *conf, const char *user,
+    long long now, struct pa_cache_record **out)
+{
+	struct pa_cache *cache = NULL;
+	struct pa_cache_record *rec = NULL;
+	int r;
+
+	*out = NULL;
+	if ((r = pa_cache_open(conf->cache_dir, 0, &cache)) != PA_OK)
+		return r;
+	r = pa_cache_get(cache, user, &rec);
+	pa_cache_close(cache);
+	if (r == PA_ERR_CACHE_CORRUPT)
+		r = PA_ERR_NOT_FOUND;
+	if (r != PA_OK)
+		return r;
+	/* Known staff: what the NSS index would serve (nssindex.c). */
+	if (rec->last_online <= 0 || (conf->nss_expire > 0 &&
+	    now - rec->last_online > (long long)conf->nss_expire * 86400)) {
+		pa_cache_record_free(rec);
+		return PA_ERR_NOT_FOUND;
+	}
+	*out = rec;
+	return PA_OK;
+}
+
+/* The token file goes only while it still holds what this session wrote. */
+static void
+session_remove_file(const struct pa_conf *conf, const struct pa_log *lg,
+    const char *user, const char *token_written, const char *q)
+{
+	char *now = NULL;
+	int r;
+
+	if ((r = pa_session_read_token(conf->runtime_dir, user, &now)) !=
+	    PA_OK) {
+		if (r != PA_ERR_NOT_FOUND)
+			pa_log(lg, LOG_ERR, "user \"%s\": session token file "
+			    "unreadable: %s", q, pa_strerror(r));
+		return;
+	}
+	/* A newer session of the same user (or a renewal) rewrote it. */
+	if (strlen(now) == strlen(token_written) &&
+	    pa_secret_equal(now, token_written, strlen(now)) &&
+	    (r = pa_session_remove_token(conf->runtime_dir, user)) != PA_OK)
+		pa_log(lg, LOG_ERR, "user \"%s\": session token file not "
+		    "removed: %s", q, pa_strerror(r));
+	pa_strfreezero(now);
+}
+
+void
+pa_auth_session_end(const struct pa_conf *conf, const struct pa_log *lg,
+    const char *user, const char *refresh_token, const char *token_written,
+    long long now)
+{
+	struct pa_cache *cache = NULL;
+	char q[PA_QUOTE_MAX];
+	int r;
+
+	pa_log_quote(user, q, sizeof(q));
+	if (pa_cache_open(conf->cache_dir, 0, &cache) != PA_OK)
+		cache = NULL;
+	/* Logging out ends the session's right to new tokens. */
+	if (refresh_token != NULL && (r = pa_revoke_or_queue(cache, conf, lg,
+	    user, refresh_token, now)) != PA_OK)
+		pa_log(lg, LOG_ERR, "user \"%s\": refresh token neither revoked "
+		    "nor queued: %s", q, pa_strerror(r));
+	if (token_written != NULL)
+		session_remove_file(conf, lg, user, token_written, q);
+	pa_cache_close(cache);
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What this terminal does for a staff member, whoever asks (the PAM
+ * module, and later the login service): decide whether a name is staff
+ * here, log them in (online, the device cache after it, offline grace
+ * when the service is unreachable), find the roles of one who logged in
+ * elsewhere, and end a session's hold on its tokens.
+ */
+#ifndef POSAUTH_AUTHFLOW_H
+#define POSAUTH_AUTHFLOW_H
+
+struct pa_cache_record;
+struct pa_claims;
+struct pa_conf;
+struct pa_log;
+struct pa_tokens;
+
+/*
+ * Whether user is a name this terminal may treat as staff: PA_OK, or
+ * PA_ERR_USERNAME (fails username_pattern), PA_ERR_NOT_FOUND (a name
+ * another source owns, or a mapped group), PA_ERR_SYSTEM (a source of
+ * names cannot answer: fail closed). Logs why; a local user is only a
+ * debug line, every other collision a warning.
+ */
+int pa_auth_staff_name(const struct pa_conf *conf, const struct pa_log *lg,
+    const char *user);
+
+/* 1 when another source of users or groups owns user (no config needed). */
+int pa_auth_local_name(const char *user);
+
+struct pa_auth_result {
+	struct pa_claims *claims;	/* on success */
+	struct pa_tokens *tokens;	/* on an online success */
+	int offline;			/* let in from the device cache */
+};
+
+/*
+ * The login of a staff member whose name pa_auth_staff_name() accepted,
+ * with their PIN: online first; the device cache follows the result (a
+ * success is remembered, a refusal or a signed "no" takes the verifier,
+ * and a signed "no" the roles too); only an unreachable service opens
+ * offline grace, and a local failure there is reported as itself. The
+ * device cache is opened once. Returns PA_OK with res filled, or the
+ * status to map to PAM (pamcode.h). Free res with pa_auth_result_clear().
+ */
+int pa_auth_login(const struct pa_conf *conf, const struct pa_log *lg,
+    const char *user, const char *pin, long long now,
+    struct pa_auth_result *res);
+void pa_auth_result_clear(struct pa_auth_result *res);
+
+/*
+ * The record of a staff member the device cache knows (logged in online
+ * within nss_expire), for the account gate of one who authenticated
+ * elsewhere: PA_OK with *out, PA_ERR_NOT_FOUND, or a local status.
+ */
+int pa_auth_known_staff(const struct pa_conf *conf, const char *user,
+    long long now, struct pa_cache_record **out);
+
+/*
+ * Ends what one session started: revokes its refresh token (queued in the
+ * cache when the service is unreachable) and removes the session token
+ * file while it still holds token_written. Either may be NULL.
+ */
+void pa_auth_session_end(const struct pa_conf *conf, const struct pa_log *lg,
+    const char *user, const char *refresh_token, const char *token_written,
+    long long now);
+
+#endif
