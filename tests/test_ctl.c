@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "err.h"
+#include "jws.h"
 #include "kdf.h"
 #include "tap.h"
 
@@ -93,7 +94,7 @@ static int
 jwt_exp_of(const char *payload, long long *exp)
 {
 	char *jwt = make_jwt(payload);
-	int r = ctl_jwt_exp(jwt, exp);
+	int r = pa_jws_peek_exp_unverified(jwt, exp);
 
 	free(jwt);
 	return r;
@@ -116,11 +117,11 @@ test_jwt_exp(void)
 	    "test_jwt_payload_not_an_object");
 	ok(jwt_exp_of("{\"exp\":1,\"exp\":2}", &exp) == PA_ERR_JSON,
 	    "test_jwt_duplicate_claims_refused");
-	ok(ctl_jwt_exp("abc.def", &exp) == PA_ERR_JWS_FORMAT &&
-	    ctl_jwt_exp("a.b.c.d", &exp) == PA_ERR_JWS_FORMAT &&
-	    ctl_jwt_exp(NULL, &exp) == PA_ERR_JWS_FORMAT,
+	ok(pa_jws_peek_exp_unverified("abc.def", &exp) == PA_ERR_JWS_FORMAT &&
+	    pa_jws_peek_exp_unverified("a.b.c.d", &exp) == PA_ERR_JWS_FORMAT &&
+	    pa_jws_peek_exp_unverified(NULL, &exp) == PA_ERR_JWS_FORMAT,
 	    "test_jwt_wrong_shape");
-	ok(ctl_jwt_exp("a.$$$.c", &exp) == PA_ERR_BASE64,
+	ok(pa_jws_peek_exp_unverified("a.$$$.c", &exp) == PA_ERR_BASE64,
 	    "test_jwt_bad_base64");
 }
 
@@ -172,78 +173,6 @@ test_read_line(void)
 	close(fd);
 }
 
-static const char conf_text[] =
-    "issuer = https://id.example\n"
-    "client_id = pos\n"
-    "client_secret_file = /etc/posauth/client_secret\n"
-    "offline_grace = 3600\n"
-    "[offline_grace]\n"
-    "manager = 600\n";
-
-static void
-record_init(struct pa_cache_record *rec, char **roles, size_t nroles,
-    long long last_online)
-{
-	memset(rec, 0, sizeof(*rec));
-	rec->user = "alice";
-	rec->roles = roles;
-	rec->nroles = nroles;
-	rec->last_online = last_online;
-	rec->has_verifier = 1;
-	rec->verifier.alg = PA_KDF_SCRYPT;
-	rec->verifier.cost = 10;
-}
-
-static void
-test_offline_window(void)
-{
-	struct pa_conf *conf = NULL;
-	struct pa_cache_record rec;
-	char *cashier[] = { "cashier" }, *both[] = { "cashier", "manager" };
-	long long now = 1700000000;
-
-	if (pa_conf_parse(conf_text, strlen(conf_text), "test", &conf, NULL,
-	    NULL) != PA_OK) {
-		ok(0, "test_offline_conf_parses");
-		return;
-	}
-	record_init(&rec, cashier, 1, now - 100);
-	ok(ctl_offline_left(conf, &rec, now) == 3500 &&
-	    ctl_offline_ready(conf, &rec, now, 1),
-	    "test_offline_inside_grace_is_ready");
-	record_init(&rec, both, 2, now - 100);
-	ok(ctl_offline_left(conf, &rec, now) == 500,
-	    "test_offline_shortest_role_grace_wins");
-	record_init(&rec, cashier, 1, now - 4000);
-	ok(ctl_offline_left(conf, &rec, now) == 0 &&
-	    !ctl_offline_ready(conf, &rec, now, 1),
-	    "test_offline_after_grace_not_ready");
-	record_init(&rec, cashier, 1, now - 100);
-	rec.locked_until = now + 10;
-	ok(!ctl_offline_ready(conf, &rec, now, 1) &&
-	    ctl_offline_left(conf, &rec, now) == 3500,
-	    "test_offline_locked_not_ready");
-	rec.locked_until = now - 10;
-	ok(ctl_offline_ready(conf, &rec, now, 1),
-	    "test_offline_expired_lock_ready");
-	ok(!ctl_offline_ready(conf, &rec, now, 0),
-	    "test_offline_bad_clock_not_ready");
-	record_init(&rec, cashier, 1, now - 100);
-	rec.has_verifier = 0;
-	ok(!ctl_offline_ready(conf, &rec, now, 1) &&
-	    ctl_offline_left(conf, &rec, now) == 0,
-	    "test_offline_without_verifier_not_ready");
-	record_init(&rec, cashier, 1, now - 100);
-	rec.verifier.cost = PA_KDF_COST_MAX + 1;
-	ok(!ctl_offline_ready(conf, &rec, now, 1),
-	    "test_offline_unusable_verifier_not_ready");
-	record_init(&rec, cashier, 1, now + 3000);
-	ok(!ctl_offline_ready(conf, &rec, now, 1) &&
-	    ctl_offline_left(conf, &rec, now) == 0,
-	    "test_offline_record_from_the_future_not_ready");
-	pa_conf_free(conf);
-}
-
 int
 main(void)
 {
@@ -251,6 +180,5 @@ main(void)
 	test_formatting();
 	test_jwt_exp();
 	test_read_line();
-	test_offline_window();
 	return tap_done();
 }

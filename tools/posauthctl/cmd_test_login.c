@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * posauthctl test-login: the online login of the PAM module, step by step,
  * for an administrator setting up a terminal. It changes nothing: the
@@ -26,7 +27,10 @@
 #include "secret.h"
 #include "service.h"
 
-static const struct ctl_help test_login_help = {
+static int test_login_cmd(struct ctl *, int, char **);
+
+const struct ctl_command ctl_cmd_test_login = {
+	"test-login", "run the online login step by step, changing nothing",
 	"test-login [--json] USER",
 	"Runs the online login of the PAM module for USER against the token\n"
 	"service and prints each step and the verified claims. The PIN is read\n"
@@ -39,6 +43,9 @@ static const struct ctl_help test_login_help = {
 	"user) or USER is a local account, 2 without a PIN, 3 for a\n"
 	"configuration or client secret problem, 5 when the service is\n"
 	"unreachable, 8 when its answer or token fails verification.\n",
+	CTL_OPT_JSON, CTL_NEED_CONFIG | CTL_NEED_USER, 1, 1,
+	"expected one USER (the PIN is read from the terminal or stdin)",
+	test_login_cmd,
 };
 
 /* The stages of pa_login_online(), in the order it passes them. */
@@ -265,24 +272,14 @@ test_login_run(struct ctl *ctl, const char *user, char *pin)
 	return ex;
 }
 
-int
-ctl_cmd_test_login(struct ctl *ctl, int argc, char **argv)
+static int
+test_login_cmd(struct ctl *ctl, int argc, char **argv)
 {
 	char pin[PA_PIN_MAX + 2], q[PA_QUOTE_MAX], why[256];
-	const char *user;
-	int first = 0, ex, r;
+	const char *user = argv[0];
+	int ex, r;
 
-	if ((ex = ctl_parse_opts(ctl, &test_login_help, CTL_OPT_JSON, argc,
-	    argv, &first, NULL)) >= 0)
-		return ex;
-	if (argc - first != 1)
-		return ctl_usage_error(ctl, "expected one USER (the PIN is "
-		    "read from the terminal or stdin)");
-	user = argv[first];
-	if ((ex = ctl_load_config(ctl)) != CTL_EXIT_OK)
-		return ex;
-	if (!ctl_user_ok(ctl, user))
-		return CTL_EXIT_USAGE;
+	(void)argc;
 	/* As the module: a name that is not ours never leaves. */
 	if ((r = pa_names_staff_ok_system(ctl->conf, user, NULL, why,
 	    sizeof(why))) != PA_OK) {

@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * posauthctl: the administration tool of pam_posauth (after sssctl and
- * faillock). Global options and subcommand dispatch only; each subcommand
- * lives in src/ctl_<name>.c, the shared helpers in src/ctl.c.
+ * faillock). Global options and the command table only; each subcommand
+ * lives in cmd_<name>.c, the dispatcher and shared helpers in ctl.c.
  */
 #include "config.h"
 
@@ -14,25 +15,11 @@
 #include "conf.h"
 #include "ctl.h"
 
-struct command {
-	const char *name;
-	int (*run)(struct ctl *ctl, int argc, char **argv);
-	const char *summary;
-};
-
-static const struct command commands[] = {
-	{ "status", ctl_cmd_status,
-	    "token service, device cache and offline readiness" },
-	{ "users", ctl_cmd_users, "list the users cached on this terminal" },
-	{ "show", ctl_cmd_show, "one cached user in detail" },
-	{ "purge", ctl_cmd_purge, "remove cached records (USER or --all)" },
-	{ "unlock", ctl_cmd_unlock, "clear a user's offline lock and failures" },
-	{ "check-config", ctl_cmd_check_config,
-	    "report every problem of a configuration file" },
-	{ "token", ctl_cmd_token,
-	    "print a session's access token (root: renew it)" },
-	{ "test-login", ctl_cmd_test_login,
-	    "run the online login step by step, changing nothing" },
+/* The command table: each entry says what its subcommand needs. */
+static const struct ctl_command *const commands[] = {
+	&ctl_cmd_status, &ctl_cmd_users, &ctl_cmd_show, &ctl_cmd_purge,
+	&ctl_cmd_unlock, &ctl_cmd_check_config, &ctl_cmd_token,
+	&ctl_cmd_test_login,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -45,7 +32,7 @@ usage(void)
 	    "       posauthctl COMMAND --help | help COMMAND\n\n"
 	    "Administers pam_posauth on this terminal.\n\nCommands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
-		printf("  %-13s %s\n", commands[i].name, commands[i].summary);
+		printf("  %-13s %s\n", commands[i]->name, commands[i]->summary);
 	printf("\nOptions:\n"
 	    "  -c, --config FILE  configuration file (default "
 	    PA_DEFAULT_CONFIG ")\n"
@@ -59,14 +46,14 @@ usage(void)
 	    "refresh tokens are never printed or logged.\n\n" CTL_EXIT_HELP);
 }
 
-static const struct command *
+static const struct ctl_command *
 find_command(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < NCOMMANDS; i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
 	return NULL;
 }
 
@@ -74,7 +61,7 @@ find_command(const char *name)
 static int
 help_command(struct ctl *ctl, int argc, char **argv)
 {
-	const struct command *cmd;
+	const struct ctl_command *cmd;
 	char help[] = "--help";
 	char *args[3];
 
@@ -84,11 +71,10 @@ help_command(struct ctl *ctl, int argc, char **argv)
 	}
 	if ((cmd = find_command(argv[1])) == NULL)
 		return ctl_usage_error(ctl, "unknown command '%s'", argv[1]);
-	ctl->cmd = cmd->name;
 	args[0] = argv[1];
 	args[1] = help;
 	args[2] = NULL;
-	return cmd->run(ctl, 2, args);
+	return ctl_run_command(ctl, cmd, 2, args);
 }
 
 static int
@@ -139,7 +125,7 @@ parse_global(struct ctl *ctl, int argc, char **argv, int *first)
 int
 main(int argc, char **argv)
 {
-	const struct command *cmd;
+	const struct ctl_command *cmd;
 	struct ctl ctl;
 	int first = 0, ex;
 
@@ -162,8 +148,7 @@ main(int argc, char **argv)
 		    argv[first]);
 		goto out;
 	}
-	ctl.cmd = cmd->name;
-	ex = cmd->run(&ctl, argc - first, argv + first);
+	ex = ctl_run_command(&ctl, cmd, argc - first, argv + first);
  out:
 	ctl_clear(&ctl);
 	closelog();

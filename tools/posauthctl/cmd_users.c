@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * posauthctl users / show: what the device cache remembers about staff.
  * Read-only. Never shows verifier bytes or tokens: a record's secrets are
@@ -18,20 +19,28 @@
 #include "log.h"
 #include "offline.h"
 
-static const struct ctl_help users_help = {
+static int users_run(struct ctl *, int, char **);
+static int show_run(struct ctl *, int, char **);
+
+const struct ctl_command ctl_cmd_users = {
+	"users", "list the users cached on this terminal",
 	"users [--json]",
 	"Lists the users cached on this terminal: roles, last online login\n"
 	"(UTC), offline login window left, lock state and failed offline PINs.\n"
 	"A record that fails its integrity check is listed as corrupt.\n"
 	"Needs root: the device cache is root's.\n",
+	CTL_OPT_JSON, CTL_NEED_CONFIG | CTL_NEED_CACHE, 0, 0, NULL, users_run,
 };
 
-static const struct ctl_help show_help = {
+const struct ctl_command ctl_cmd_show = {
+	"show", "one cached user in detail",
 	"show [--json] USER",
 	"Shows one user's cached record in detail. Secrets are never shown:\n"
 	"the refresh token only as present/absent, the access token by its\n"
 	"expiry, the offline verifier by its algorithm and cost.\n"
 	"Needs root. Exits 6 when USER has no record, 4 when it is corrupt.\n",
+	CTL_OPT_JSON, CTL_NEED_CONFIG | CTL_NEED_USER | CTL_NEED_CACHE, 1, 1,
+	"expected one USER", show_run,
 };
 
 /* One row of `users`, computed once for both output forms. */
@@ -53,7 +62,7 @@ row_fill(const struct ctl *ctl, struct user_row *row)
 	row->locked = 0;
 	if (rec == NULL)
 		return;
-	row->left = ctl_offline_left(ctl->conf, rec, ctl->now);
+	row->left = pa_offline_left(ctl->conf, rec, ctl->now);
 	row->locked = rec->locked_until > ctl->now;
 }
 
@@ -143,23 +152,16 @@ users_list(struct ctl *ctl, struct pa_cache *c, char **users, size_t n)
 	return r;
 }
 
-int
-ctl_cmd_users(struct ctl *ctl, int argc, char **argv)
+static int
+users_run(struct ctl *ctl, int argc, char **argv)
 {
 	struct pa_cache *c = NULL;
 	char **users = NULL;
 	size_t n = 0;
-	int first = 0, ex, r;
+	int ex = CTL_EXIT_OK, r;
 
-	if ((ex = ctl_parse_opts(ctl, &users_help, CTL_OPT_JSON, argc, argv,
-	    &first, NULL)) >= 0)
-		return ex;
-	if (first < argc)
-		return ctl_usage_error(ctl, "unexpected argument '%s'",
-		    argv[first]);
-	if ((ex = ctl_load_config(ctl)) != CTL_EXIT_OK ||
-	    (ex = ctl_require_cache_access(ctl)) != CTL_EXIT_OK)
-		return ex;
+	(void)argc;
+	(void)argv;
 	/* No cache yet is an empty list, not an error. */
 	if ((r = ctl_open_cache(ctl, &c)) != PA_OK &&
 	    r != PA_ERR_NOT_FOUND)
@@ -196,7 +198,7 @@ static int
 show_json(const struct ctl *ctl, const struct pa_cache_record *rec)
 {
 	long grace = pa_offline_grace_for(ctl->conf, rec->roles, rec->nroles);
-	long long left = ctl_offline_left(ctl->conf, rec, ctl->now);
+	long long left = pa_offline_left(ctl->conf, rec, ctl->now);
 	char dur[32];
 
 	return ctl_json_print(json_pack("{s:s, s:s?, s:s?, s:o, s:s?, s:s?,"
@@ -242,7 +244,7 @@ static void
 show_human(const struct ctl *ctl, const struct pa_cache_record *rec)
 {
 	long grace = pa_offline_grace_for(ctl->conf, rec->roles, rec->nroles);
-	long long left = ctl_offline_left(ctl->conf, rec, ctl->now);
+	long long left = pa_offline_left(ctl->conf, rec, ctl->now);
 	char q[PA_QUOTE_MAX], buf[256], dur[32];
 
 	printf("user:                %s\n", rec->user);
@@ -280,27 +282,16 @@ show_human(const struct ctl *ctl, const struct pa_cache_record *rec)
 	printf("pending revocations: %zu\n", rec->npending);
 }
 
-int
-ctl_cmd_show(struct ctl *ctl, int argc, char **argv)
+static int
+show_run(struct ctl *ctl, int argc, char **argv)
 {
 	struct pa_cache *c = NULL;
 	struct pa_cache_record *rec = NULL;
 	char q[PA_QUOTE_MAX];
-	const char *user;
-	int first = 0, ex, r;
+	const char *user = argv[0];
+	int ex = CTL_EXIT_OK, r;
 
-	if ((ex = ctl_parse_opts(ctl, &show_help, CTL_OPT_JSON, argc, argv,
-	    &first, NULL)) >= 0)
-		return ex;
-	if (argc - first != 1)
-		return ctl_usage_error(ctl, "expected one USER");
-	user = argv[first];
-	if ((ex = ctl_load_config(ctl)) != CTL_EXIT_OK)
-		return ex;
-	if (!ctl_user_ok(ctl, user))
-		return CTL_EXIT_USAGE;
-	if ((ex = ctl_require_cache_access(ctl)) != CTL_EXIT_OK)
-		return ex;
+	(void)argc;
 	pa_log_quote(user, q, sizeof(q));
 	if ((r = ctl_open_cache(ctl, &c)) != PA_OK) {
 		if (r == PA_ERR_NOT_FOUND)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * posauthctl purge / unlock: the two changes an administrator makes to
  * the device cache by hand. Each leaves one audit line in syslog.
@@ -17,7 +18,11 @@
 #include "log.h"
 #include "nssindex.h"
 
-static const struct ctl_help purge_help = {
+static int purge_run(struct ctl *, int, char **);
+static int unlock_run(struct ctl *, int, char **);
+
+const struct ctl_command ctl_cmd_purge = {
+	"purge", "remove cached records (USER or --all)",
 	"purge [--json] USER | --all",
 	"Removes cached records without asking: USER's, or with --all every\n"
 	"user's. The device key and the clock mark stay: the mark is what keeps\n"
@@ -28,14 +33,19 @@ static const struct ctl_help purge_help = {
 	"The NSS index is rewritten, so purged staff stop resolving as users.\n"
 	"Needs root. Exits 6 when USER has no record, 1 when the records are\n"
 	"gone but the NSS index could not be rewritten.\n",
+	CTL_OPT_JSON | CTL_OPT_ALL, CTL_NEED_CONFIG | CTL_NEED_USER |
+	    CTL_NEED_CACHE, 1, 1, "expected one USER or --all", purge_run,
 };
 
-static const struct ctl_help unlock_help = {
+const struct ctl_command ctl_cmd_unlock = {
+	"unlock", "clear a user's offline lock and failures",
 	"unlock [--json] USER",
 	"Clears USER's count of wrong offline PINs and the offline lock, so the\n"
 	"next offline login is decided by the PIN again. Online logins are\n"
 	"never locked by this terminal.\n"
 	"Needs root. Exits 6 when USER has no record, 4 when it is corrupt.\n",
+	CTL_OPT_JSON, CTL_NEED_CONFIG | CTL_NEED_USER | CTL_NEED_CACHE, 1, 1,
+	"expected one USER", unlock_run,
 };
 
 /* Opens the cache for a change; a missing cache means no such record. */
@@ -128,23 +138,13 @@ purge_reindex(struct ctl *ctl, struct pa_cache *c, int ex)
 	return ex == CTL_EXIT_OK ? CTL_EXIT_FAILED : ex;
 }
 
-int
-ctl_cmd_purge(struct ctl *ctl, int argc, char **argv)
+static int
+purge_run(struct ctl *ctl, int argc, char **argv)
 {
 	struct pa_cache *c = NULL;
-	int first = 0, all = 0, ex;
+	int all = ctl->all, ex;
 
-	if ((ex = ctl_parse_opts(ctl, &purge_help, CTL_OPT_JSON | CTL_OPT_ALL,
-	    argc, argv, &first, &all)) >= 0)
-		return ex;
-	if (all ? argc - first != 0 : argc - first != 1)
-		return ctl_usage_error(ctl, "expected one USER or --all");
-	if ((ex = ctl_load_config(ctl)) != CTL_EXIT_OK)
-		return ex;
-	if (!all && !ctl_user_ok(ctl, argv[first]))
-		return CTL_EXIT_USAGE;
-	if ((ex = ctl_require_cache_access(ctl)) != CTL_EXIT_OK)
-		return ex;
+	(void)argc;
 	if ((ex = manage_open(ctl, &c)) != CTL_EXIT_OK) {
 		/* An empty terminal has nothing to purge: --all succeeds. */
 		if (all && ex == CTL_EXIT_NOT_FOUND) {
@@ -156,7 +156,7 @@ ctl_cmd_purge(struct ctl *ctl, int argc, char **argv)
 			ctl_err(ctl, "no record (no cache yet)");
 		return ex;
 	}
-	ex = all ? purge_all(ctl, c) : purge_one(ctl, c, argv[first]);
+	ex = all ? purge_all(ctl, c) : purge_one(ctl, c, argv[0]);
 	if (ex == CTL_EXIT_OK || all)
 		ex = purge_reindex(ctl, c, ex);
 	pa_cache_close(c);
@@ -221,29 +221,19 @@ unlock_user(struct ctl *ctl, struct pa_cache *c, const char *user)
 	return CTL_EXIT_OK;
 }
 
-int
-ctl_cmd_unlock(struct ctl *ctl, int argc, char **argv)
+static int
+unlock_run(struct ctl *ctl, int argc, char **argv)
 {
 	struct pa_cache *c = NULL;
-	int first = 0, ex;
+	int ex;
 
-	if ((ex = ctl_parse_opts(ctl, &unlock_help, CTL_OPT_JSON, argc, argv,
-	    &first, NULL)) >= 0)
-		return ex;
-	if (argc - first != 1)
-		return ctl_usage_error(ctl, "expected one USER");
-	if ((ex = ctl_load_config(ctl)) != CTL_EXIT_OK)
-		return ex;
-	if (!ctl_user_ok(ctl, argv[first]))
-		return CTL_EXIT_USAGE;
-	if ((ex = ctl_require_cache_access(ctl)) != CTL_EXIT_OK)
-		return ex;
+	(void)argc;
 	if ((ex = manage_open(ctl, &c)) != CTL_EXIT_OK) {
 		if (ex == CTL_EXIT_NOT_FOUND)
 			ctl_err(ctl, "no record (no cache yet)");
 		return ex;
 	}
-	ex = unlock_user(ctl, c, argv[first]);
+	ex = unlock_user(ctl, c, argv[0]);
 	pa_cache_close(c);
 	return ex;
 }

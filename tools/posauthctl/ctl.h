@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * posauthctl: what the subcommands share. Exit codes, option parsing,
- * config and cache access, output helpers (human and --json), the audit
- * line every admin action leaves in syslog, and the small pure helpers
- * (times, durations, offline window, JWT expiry, PIN line) that the unit
- * test drives. Each subcommand lives in its own ctl_<name>.c.
+ * posauthctl: what the subcommands share. Exit codes, the command table
+ * and its dispatcher, output helpers (human and --json), the audit line
+ * every admin action leaves in syslog, and the small pure helpers (times,
+ * durations, offline window, PIN line) that the unit test drives. Each
+ * subcommand lives in its own cmd_<name>.c.
  */
 #ifndef POSAUTH_CTL_H
 #define POSAUTH_CTL_H
@@ -56,32 +57,54 @@ struct ctl {
 	const char *config_path;
 	int json;
 	int verbose;
+	int all;			/* --all was given */
 	const char *cmd;		/* subcommand name, for messages */
-	struct pa_conf *conf;		/* after ctl_load_config() */
+	struct pa_conf *conf;		/* loaded for CTL_NEED_CONFIG */
 	struct pa_log log;		/* core library lines */
 	long long now;
 };
 
 /* Options a subcommand accepts on top of --help and -c/--config. */
 #define CTL_OPT_JSON	0x1u
-#define CTL_OPT_ALL	0x2u
+#define CTL_OPT_ALL	0x2u	/* --all stands for the operands */
 
-struct ctl_help {
+/* What the dispatcher does before a subcommand runs. */
+#define CTL_NEED_CONFIG	0x1u	/* load the configuration */
+#define CTL_NEED_USER	0x2u	/* the first operand must be a user name */
+#define CTL_NEED_CACHE	0x4u	/* root, or the owner of cache_dir */
+
+/*
+ * One subcommand: its help, what it accepts and needs, and the function
+ * that does the work once the dispatcher has checked all of that; run()
+ * gets the operands only.
+ */
+struct ctl_command {
+	const char *name;
+	const char *summary;		/* one line for the command list */
 	const char *usage;		/* "users [--json]" */
 	const char *text;		/* what it does, its exit codes */
+	unsigned opts;			/* CTL_OPT_* */
+	unsigned needs;			/* CTL_NEED_* */
+	int min_args, max_args;		/* operands, without --all */
+	const char *args_error;		/* said when the count is wrong */
+	int (*run)(struct ctl *ctl, int argc, char **argv);
 };
+
+/* The subcommands, one file each (cmd_*.c). */
+extern const struct ctl_command ctl_cmd_status, ctl_cmd_users,
+    ctl_cmd_show, ctl_cmd_purge, ctl_cmd_unlock, ctl_cmd_check_config,
+    ctl_cmd_token, ctl_cmd_test_login;
 
 void ctl_init(struct ctl *ctl);
 void ctl_clear(struct ctl *ctl);
 
 /*
- * Parses a subcommand's options (argv[0] is its name). Returns -1 with
- * *first = index of the first operand, or an exit code: 0 after --help,
- * CTL_EXIT_USAGE after a message. all may be NULL without CTL_OPT_ALL.
+ * Parses cmd's options, checks its operands and meets its needs, then
+ * runs it. argv[0] is the subcommand's name. Returns the exit code.
  */
-int ctl_parse_opts(struct ctl *ctl, const struct ctl_help *help,
-    unsigned allowed, int argc, char **argv, int *first, int *all);
-void ctl_print_help(const struct ctl_help *help, unsigned allowed);
+int ctl_run_command(struct ctl *ctl, const struct ctl_command *cmd,
+    int argc, char **argv);
+void ctl_print_help(const struct ctl_command *cmd);
 /* "posauthctl CMD: <msg>" plus a hint at --help; returns CTL_EXIT_USAGE. */
 int ctl_usage_error(const struct ctl *ctl, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -101,38 +124,12 @@ void ctl_audit(const struct ctl *ctl, int priority, const char *fmt, ...)
 /* The exit code for a status of the core library. */
 int ctl_exit_for(int status);
 
-/* Loads ctl->config_path; problems go to stderr. Returns an exit code. */
-int ctl_load_config(struct ctl *ctl);
-
-/*
- * Root check for subcommands that read the cache: root, or the owner of
- * cache_dir (tests run unprivileged against their own cache). Returns 0
- * or CTL_EXIT_ROOT after a message.
- */
-int ctl_require_cache_access(const struct ctl *ctl);
-
 /*
  * Opens cache_dir without creating it. Returns PA_OK, PA_ERR_NOT_FOUND
  * when no login has created it yet (no message), or another status after
  * a message on stderr.
  */
 int ctl_open_cache(const struct ctl *ctl, struct pa_cache **out);
-
-/* 1 when user passes the configured username_pattern, else a message. */
-int ctl_user_ok(const struct ctl *ctl, const char *user);
-
-/*
- * The subcommands, one file each: argv[0] is the subcommand's name, the
- * return value is the exit code.
- */
-int ctl_cmd_status(struct ctl *ctl, int argc, char **argv);	/* ctl_status.c */
-int ctl_cmd_users(struct ctl *ctl, int argc, char **argv);	/* ctl_users.c */
-int ctl_cmd_show(struct ctl *ctl, int argc, char **argv);	/* ctl_users.c */
-int ctl_cmd_purge(struct ctl *ctl, int argc, char **argv);	/* ctl_manage.c */
-int ctl_cmd_unlock(struct ctl *ctl, int argc, char **argv);	/* ctl_manage.c */
-int ctl_cmd_check_config(struct ctl *ctl, int argc, char **argv);
-int ctl_cmd_token(struct ctl *ctl, int argc, char **argv);	/* ctl_token.c */
-int ctl_cmd_test_login(struct ctl *ctl, int argc, char **argv);
 
 /* --- output ---------------------------------------------------------- */
 
@@ -151,29 +148,6 @@ const char *ctl_duration(long long secs, char *out, size_t outlen);
 const char *ctl_join(char *const *v, size_t n, char *out, size_t outlen);
 
 /* --- small pure helpers ---------------------------------------------- */
-
-/*
- * Seconds of offline login left for rec at now: its grace (per
- * pa_offline_grace_for) minus the time since the last online login; 0
- * when there is no verifier, no online login, or the grace is off.
- */
-long long ctl_offline_left(const struct pa_conf *conf,
-    const struct pa_cache_record *rec, long long now);
-
-/*
- * 1 when rec would be let in offline now: a verifier, inside the grace,
- * not locked, not from the future, and clock_ok (pa_cache_clock_check).
- */
-int ctl_offline_ready(const struct pa_conf *conf,
-    const struct pa_cache_record *rec, long long now, int clock_ok);
-
-/*
- * The "exp" claim of a compact JWT, read WITHOUT verifying anything: only
- * to tell when a token we already hold needs renewing, never to trust it.
- * PA_OK, PA_ERR_JWS_FORMAT, PA_ERR_BASE64, PA_ERR_JSON or
- * PA_ERR_CLAIM_MISSING.
- */
-int ctl_jwt_exp(const char *jwt, long long *exp);
 
 /*
  * Reads one line from fd into buf (size bytes, NUL-terminated, newline

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * posauthctl status: can this terminal log staff in right now? Asks the
  * token service for its documents (timed), surveys the device cache and
@@ -21,10 +22,14 @@
 #include "http.h"
 #include "jwk.h"
 #include "log.h"
+#include "offline.h"
 #include "oidc.h"
 #include "provider.h"
 
-static const struct ctl_help status_help = {
+static int status_run(struct ctl *, int, char **);
+
+const struct ctl_command ctl_cmd_status = {
+	"status", "token service, device cache and offline readiness",
 	"status [--json]",
 	"Shows the configuration in use, the token service (discovery and\n"
 	"signing keys fetched now, with timing), the device cache (records,\n"
@@ -35,6 +40,7 @@ static const struct ctl_help status_help = {
 	"Exits 0 when everything is usable, else the code of the first part\n"
 	"that is not: 3 configuration, 5 token service (8 when it answered\n"
 	"with unusable documents), 4 device cache.\n",
+	CTL_OPT_JSON, CTL_NEED_CONFIG | CTL_NEED_CACHE, 0, 0, NULL, status_run,
 };
 
 struct issuer_report {
@@ -104,19 +110,13 @@ static void
 probe_issuer(const struct ctl *ctl, struct issuer_report *ir)
 {
 	const struct pa_conf *conf = ctl->conf;
-	struct pa_http_opts o;
 	struct pa_http *h = NULL;
 	struct timespec t0;
 	char *url = NULL, *body = NULL;
 	size_t len = 0;
 	int r;
 
-	memset(&o, 0, sizeof(o));
-	o.ca_file = conf->ca_file;
-	o.connect_timeout = conf->connect_timeout;
-	o.timeout = conf->timeout;
-	o.max_response = conf->max_response_bytes;
-	if ((r = pa_http_new(&o, &h)) != PA_OK)
+	if ((r = pa_http_new_for(conf, &h)) != PA_OK)
 		goto out;
 	r = PA_ERR_ALLOC;
 	if ((url = pa_oidc_discovery_url(conf->issuer)) == NULL)
@@ -156,8 +156,8 @@ survey_record(const struct ctl *ctl, struct pa_cache *c, const char *user,
 	r = pa_cache_get(c, user, &rec);
 	if (r == PA_OK && rec->refresh_token != NULL)
 		cr->with_refresh++;
-	if (r == PA_OK && ctl_offline_ready(ctl->conf, rec, ctl->now,
-	    clock_ok))
+	if (r == PA_OK && clock_ok &&
+	    pa_offline_eligible(ctl->conf, rec, ctl->now) == PA_OK)
 		cr->offline_ready++;
 	else if (r == PA_ERR_CACHE_CORRUPT)
 		cr->corrupt++;
@@ -360,24 +360,17 @@ status_human(const struct ctl *ctl, const struct issuer_report *ir,
 		    cr->offline_ready);
 }
 
-int
-ctl_cmd_status(struct ctl *ctl, int argc, char **argv)
+static int
+status_run(struct ctl *ctl, int argc, char **argv)
 {
 	struct issuer_report ir;
 	struct cache_report cr;
-	int first = 0, ex;
+	int ex = CTL_EXIT_OK;
 
+	(void)argc;
+	(void)argv;
 	memset(&ir, 0, sizeof(ir));
 	memset(&cr, 0, sizeof(cr));
-	if ((ex = ctl_parse_opts(ctl, &status_help, CTL_OPT_JSON, argc, argv,
-	    &first, NULL)) >= 0)
-		return ex;
-	if (first < argc)
-		return ctl_usage_error(ctl, "unexpected argument '%s'",
-		    argv[first]);
-	if ((ex = ctl_load_config(ctl)) != CTL_EXIT_OK ||
-	    (ex = ctl_require_cache_access(ctl)) != CTL_EXIT_OK)
-		return ex;
 	probe_issuer(ctl, &ir);
 	survey_cache(ctl, &cr);
 	if (ctl->json) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * posauthctl token: a fresh access token for a posauth session.
  *
@@ -24,6 +25,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "err.h"
+#include "jws.h"
 #include "log.h"
 #include "oidc.h"
 #include "secret.h"
@@ -33,7 +35,10 @@
 
 #define PWBUF_SIZE 16384
 
-static const struct ctl_help token_help = {
+static int token_run(struct ctl *, int, char **);
+
+const struct ctl_command ctl_cmd_token = {
+	"token", "print a session's access token (root: renew it)",
 	"token [--json] [USER]",
 	"Prints a fresh access token of a posauth session on stdout.\n"
 	"\n"
@@ -58,6 +63,8 @@ static const struct ctl_help token_help = {
 	"is printed and the command exits 7; an expired token is not printed\n"
 	"(exit 7).\n"
 	"Exits 6 when there is no record (root) or no session token file.\n",
+	CTL_OPT_JSON, CTL_NEED_CONFIG | CTL_NEED_USER, 0, 1,
+	"expected at most one USER", token_run,
 };
 
 /* The outcome of one renewal attempt under the record lock. */
@@ -102,7 +109,7 @@ renew_store(struct pa_cache_record *rec, const struct pa_tokens *t,
 	/* exp is only read to know when to renew, never trusted. */
 	if (t->expires_in > 0)
 		exp = now + t->expires_in;
-	else if (ctl_jwt_exp(t->access_token, &exp) != PA_OK)
+	else if (pa_jws_peek_exp_unverified(t->access_token, &exp) != PA_OK)
 		exp = now;
 	if ((access = strdup(t->access_token)) == NULL ||
 	    (t->refresh_token != NULL &&
@@ -336,7 +343,7 @@ token_as_user(struct ctl *ctl, const char *want)
 		    CTL_EXIT_NOT_FOUND : ctl_exit_for(r);
 		goto out;
 	}
-	if (ctl_jwt_exp(tok, &exp) != PA_OK) {
+	if (pa_jws_peek_exp_unverified(tok, &exp) != PA_OK) {
 		ctl_err(ctl, "warning: the token's expiry is unknown");
 		exp = 0;
 	} else if (exp <= ctl->now) {
@@ -361,23 +368,11 @@ token_as_user(struct ctl *ctl, const char *want)
 	return ex;
 }
 
-int
-ctl_cmd_token(struct ctl *ctl, int argc, char **argv)
+static int
+token_run(struct ctl *ctl, int argc, char **argv)
 {
-	const char *user = NULL, *sudo;
-	int first = 0, ex;
+	const char *user = argc > 0 ? argv[0] : NULL, *sudo;
 
-	if ((ex = ctl_parse_opts(ctl, &token_help, CTL_OPT_JSON, argc, argv,
-	    &first, NULL)) >= 0)
-		return ex;
-	if (argc - first > 1)
-		return ctl_usage_error(ctl, "expected at most one USER");
-	if (first < argc)
-		user = argv[first];
-	if ((ex = ctl_load_config(ctl)) != CTL_EXIT_OK)
-		return ex;
-	if (user != NULL && !ctl_user_ok(ctl, user))
-		return CTL_EXIT_USAGE;
 	if (geteuid() != 0)
 		return token_as_user(ctl, user);
 	if (user == NULL && (sudo = getenv("SUDO_USER")) != NULL &&

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * posauthctl: helpers shared by the subcommands (see ctl.h).
  */
@@ -18,6 +19,7 @@
 #include <jansson.h>
 
 #include "b64url.h"
+#include "buf.h"
 #include "cache.h"
 #include "conf.h"
 #include "ctl.h"
@@ -26,6 +28,7 @@
 #include "log.h"
 #include "offline.h"
 #include "secret.h"
+#include "strv.h"
 #include "user.h"
 
 #define CTL_PROG "posauthctl"
@@ -122,22 +125,23 @@ ctl_audit(const struct ctl *ctl, int priority, const char *fmt, ...)
 }
 
 void
-ctl_print_help(const struct ctl_help *help, unsigned allowed)
+ctl_print_help(const struct ctl_command *cmd)
 {
 	printf("Usage: " CTL_PROG " [-c FILE] %s\n\n%s\nOptions:\n"
 	    "  -c, --config FILE  configuration file (default "
-	    PA_DEFAULT_CONFIG ")\n", help->usage, help->text);
-	if (allowed & CTL_OPT_JSON)
+	    PA_DEFAULT_CONFIG ")\n", cmd->usage, cmd->text);
+	if (cmd->opts & CTL_OPT_JSON)
 		printf("      --json         machine-readable output on "
 		    "stdout\n");
-	if (allowed & CTL_OPT_ALL)
+	if (cmd->opts & CTL_OPT_ALL)
 		printf("  -a, --all          every cached user\n");
 	printf("  -h, --help         this text\n\n" CTL_EXIT_HELP);
 }
 
-int
-ctl_parse_opts(struct ctl *ctl, const struct ctl_help *help,
-    unsigned allowed, int argc, char **argv, int *first, int *all)
+/* -1 with *first = the first operand, or an exit code. */
+static int
+ctl_parse_opts(struct ctl *ctl, const struct ctl_command *cmd, int argc,
+    char **argv, int *first)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -148,8 +152,6 @@ ctl_parse_opts(struct ctl *ctl, const struct ctl_help *help,
 	};
 	int ch;
 
-	if (all != NULL)
-		*all = 0;
 	/* glibc: 0 re-initialises for a new argv; options may follow
 	 * operands ("show alice --json"), as in sssctl. */
 	optind = 0;
@@ -157,22 +159,22 @@ ctl_parse_opts(struct ctl *ctl, const struct ctl_help *help,
 	while ((ch = getopt_long(argc, argv, ":hac:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			ctl_print_help(help, allowed);
+			ctl_print_help(cmd);
 			return CTL_EXIT_OK;
 		case 'c':
 			ctl->config_path = optarg;
 			break;
 		case 'j':
-			if ((allowed & CTL_OPT_JSON) == 0)
+			if ((cmd->opts & CTL_OPT_JSON) == 0)
 				return ctl_usage_error(ctl, "--json is not "
 				    "supported here");
 			ctl->json = 1;
 			break;
 		case 'a':
-			if ((allowed & CTL_OPT_ALL) == 0 || all == NULL)
+			if ((cmd->opts & CTL_OPT_ALL) == 0)
 				return ctl_usage_error(ctl, "--all is not "
 				    "supported here");
-			*all = 1;
+			ctl->all = 1;
 			break;
 		case ':':
 			return ctl_usage_error(ctl, "option '%s' needs an "
@@ -184,6 +186,38 @@ ctl_parse_opts(struct ctl *ctl, const struct ctl_help *help,
 	}
 	*first = optind;
 	return -1;
+}
+
+static int ctl_load_config(struct ctl *);
+static int ctl_require_cache_access(const struct ctl *);
+static int ctl_user_ok(const struct ctl *, const char *);
+
+int
+ctl_run_command(struct ctl *ctl, const struct ctl_command *cmd, int argc,
+    char **argv)
+{
+	int first = 0, n, ex;
+
+	ctl->cmd = cmd->name;
+	if ((ex = ctl_parse_opts(ctl, cmd, argc, argv, &first)) >= 0)
+		return ex;
+	n = argc - first;
+	if (ctl->all ? n != 0 : n < cmd->min_args || n > cmd->max_args) {
+		if (cmd->args_error != NULL)
+			return ctl_usage_error(ctl, "%s", cmd->args_error);
+		return ctl_usage_error(ctl, "unexpected argument '%s'",
+		    argv[first]);
+	}
+	if ((cmd->needs & CTL_NEED_CONFIG) &&
+	    (ex = ctl_load_config(ctl)) != CTL_EXIT_OK)
+		return ex;
+	if ((cmd->needs & CTL_NEED_USER) && !ctl->all && n > 0 &&
+	    !ctl_user_ok(ctl, argv[first]))
+		return CTL_EXIT_USAGE;
+	if ((cmd->needs & CTL_NEED_CACHE) &&
+	    (ex = ctl_require_cache_access(ctl)) != CTL_EXIT_OK)
+		return ex;
+	return cmd->run(ctl, n, argv + first);
 }
 
 int
@@ -222,7 +256,7 @@ ctl_report_problem(void *ctx, const char *file, unsigned line,
 	    key != NULL ? key : "", key != NULL ? ": " : "", msg);
 }
 
-int
+static int
 ctl_load_config(struct ctl *ctl)
 {
 	int r;
@@ -237,7 +271,7 @@ ctl_load_config(struct ctl *ctl)
 	return CTL_EXIT_OK;
 }
 
-int
+static int
 ctl_require_cache_access(const struct ctl *ctl)
 {
 	struct stat st;
@@ -266,7 +300,7 @@ ctl_open_cache(const struct ctl *ctl, struct pa_cache **out)
 	return r;
 }
 
-int
+static int
 ctl_user_ok(const struct ctl *ctl, const char *user)
 {
 	char q[PA_QUOTE_MAX];
@@ -366,110 +400,25 @@ ctl_duration(long long secs, char *out, size_t outlen)
 const char *
 ctl_join(char *const *v, size_t n, char *out, size_t outlen)
 {
-	size_t i, o = 0, len;
+	struct pa_buf b;
+	int r;
 
 	if (outlen < 4) {
 		if (outlen > 0)
 			out[0] = '\0';
 		return out;
 	}
-	out[0] = '\0';
-	for (i = 0; i < n; i++) {
-		len = strlen(v[i]) + (i > 0);
-		if (len >= outlen - o) {
-			/* Not enough room: end with "..." in the last bytes. */
-			o = o > outlen - 4 ? outlen - 4 : o;
-			memcpy(out + o, "...", 4);
-			return out;
-		}
-		snprintf(out + o, outlen - o, "%s%s", i > 0 ? "," : "", v[i]);
-		o += len;
-	}
+	/* Whole items only; "..." says some did not fit. */
+	pa_buf_init(&b, outlen - 4);
+	r = pa_strv_join(v, n, ",", &b);
+	if (r != PA_OK && b.len > 0 && b.d[b.len - 1] == ',')
+		b.d[--b.len] = '\0';
+	snprintf(out, outlen, "%s%s", pa_buf_str(&b), r != PA_OK ? "..." : "");
+	pa_buf_clear(&b);
 	return out;
 }
 
 /* --- pure helpers -------------------------------------------------------- */
-
-/* The verifier is one offline.c would compute (kdf.c refuses others). */
-static int
-verifier_usable(const struct pa_cache_record *rec)
-{
-	return rec->has_verifier && rec->verifier.alg == PA_KDF_SCRYPT &&
-	    rec->verifier.cost >= PA_KDF_COST_MIN &&
-	    rec->verifier.cost <= PA_KDF_COST_MAX;
-}
-
-long long
-ctl_offline_left(const struct pa_conf *conf,
-    const struct pa_cache_record *rec, long long now)
-{
-	long grace;
-	long long left;
-
-	if (!verifier_usable(rec) || rec->last_online <= 0 ||
-	    rec->last_online > now + conf->leeway)
-		return 0;
-	if ((grace = pa_offline_grace_for(conf, rec->roles,
-	    rec->nroles)) <= 0)
-		return 0;
-	left = rec->last_online + grace - now;
-	return left > 0 ? left : 0;
-}
-
-/* Mirrors the checks of offline.c's login_cb, without a PIN. */
-int
-ctl_offline_ready(const struct pa_conf *conf,
-    const struct pa_cache_record *rec, long long now, int clock_ok)
-{
-	long grace;
-
-	if (!clock_ok || !verifier_usable(rec) || rec->last_online <= 0 ||
-	    rec->last_online > now + conf->leeway)
-		return 0;
-	grace = pa_offline_grace_for(conf, rec->roles, rec->nroles);
-	if (grace <= 0 || now - rec->last_online > grace)
-		return 0;
-	return rec->locked_until <= now;
-}
-
-int
-ctl_jwt_exp(const char *jwt, long long *exp)
-{
-	const char *p1, *p2;
-	unsigned char *buf = NULL;
-	size_t len = 0;
-	json_t *claims = NULL, *v;
-	double d;
-	int r = PA_ERR_JWS_FORMAT;
-
-	*exp = 0;
-	if (jwt == NULL || (p1 = strchr(jwt, '.')) == NULL ||
-	    (p2 = strchr(p1 + 1, '.')) == NULL || strchr(p2 + 1, '.') != NULL)
-		goto out;
-	r = PA_ERR_BASE64;
-	if (pa_b64url_decode(p1 + 1, (size_t)(p2 - p1 - 1), &buf,
-	    &len) != PA_OK)
-		goto out;
-	r = PA_ERR_JSON;
-	if ((claims = json_loadb((const char *)buf, len,
-	    JSON_REJECT_DUPLICATES, NULL)) == NULL || !json_is_object(claims))
-		goto out;
-	r = PA_ERR_CLAIM_MISSING;
-	v = json_object_get(claims, "exp");
-	if (json_is_integer(v)) {
-		*exp = (long long)json_integer_value(v);
-		r = PA_OK;
-	} else if (json_is_real(v) && isfinite(d = json_real_value(v)) &&
-	    d > 0 && d < 253402300800.0) {
-		/* Truncation rounds down: renew early rather than late. */
-		*exp = (long long)d;
-		r = PA_OK;
-	}
- out:
-	json_decref(claims);
-	pa_freezero(buf, len);
-	return r;
-}
 
 int
 ctl_read_line_fd(int fd, char *buf, size_t size)

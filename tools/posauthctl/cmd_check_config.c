@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * posauthctl check-config: every problem of a config file, each with its
  * file, line and key, so an administrator fixes them all in one pass
@@ -17,7 +18,10 @@
 /* More than this and the rest are counted, not listed. */
 #define CHECK_MAX_PROBLEMS 1000
 
-static const struct ctl_help check_help = {
+static int check_run(struct ctl *, int, char **);
+
+const struct ctl_command ctl_cmd_check_config = {
+	"check-config", "report every problem of a configuration file",
 	"check-config [--json] [FILE]",
 	"Reads FILE (default: the -c file, else " PA_DEFAULT_CONFIG ")\n"
 	"as the PAM module would and reports every problem, one per line as\n"
@@ -26,6 +30,7 @@ static const struct ctl_help check_help = {
 	"\"message\"}]}.\n"
 	"Exits 0 when the file is clean, 3 when it has problems or cannot be\n"
 	"read. The PAM module denies every login while the file has one.\n",
+	CTL_OPT_JSON, 0, 0, 1, "expected at most one FILE", check_run,
 };
 
 struct problems {
@@ -54,21 +59,15 @@ check_report(void *ctx, const char *file, unsigned line, const char *key,
 		p->alloc_failed = 1;
 }
 
-int
-ctl_cmd_check_config(struct ctl *ctl, int argc, char **argv)
+static int
+check_run(struct ctl *ctl, int argc, char **argv)
 {
 	struct problems p;
 	struct pa_conf *conf = NULL;
-	const char *path;
-	int first = 0, ex, r;
+	const char *path = argc > 0 ? argv[0] : ctl->config_path;
+	int ex, r;
 
 	memset(&p, 0, sizeof(p));
-	if ((ex = ctl_parse_opts(ctl, &check_help, CTL_OPT_JSON, argc, argv,
-	    &first, NULL)) >= 0)
-		return ex;
-	if (argc - first > 1)
-		return ctl_usage_error(ctl, "expected at most one FILE");
-	path = first < argc ? argv[first] : ctl->config_path;
 	if (ctl->json && (p.list = json_array()) == NULL)
 		return CTL_EXIT_FAILED;
 	r = pa_conf_load(path, &conf, check_report, &p);
