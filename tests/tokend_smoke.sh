@@ -361,6 +361,161 @@ for alg in RS384 RS512 PS256 ES256 ES384 EdDSA RS256; do
 	tap_ok $? "test_alg_${alg}_tokens_verify_with_pyjwt"
 done
 
+# --- device authorization grant (RFC 8628) ------------------------------------
+
+control '{"reset":true}'
+fetch_jwks
+DEVICE_GRANT=urn:ietf:params:oauth:grant-type:device_code
+# device_start HINT [curl args...]: sets BODY STATUS DEVICE_CODE USER_CODE.
+device_start() {
+	local hint=$1
+	shift
+	post device_authorization -d "login_hint=$hint" "$@"
+	DEVICE_CODE=$(field device_code)
+	USER_CODE=$(field user_code)
+}
+device_poll() { post token -d "grant_type=$DEVICE_GRANT" --data-urlencode "device_code=$1"; }
+# device_act USER_CODE approve|deny [USER]: answers the HTTP status.
+device_act() {
+	local req
+	req=$("$PA_PYTHON3" -c 'import json, sys
+r = {"user_code": sys.argv[1], "action": sys.argv[2]}
+if len(sys.argv) > 3: r["user"] = sys.argv[3]
+print(json.dumps(r))' "$@")
+	pa_curl -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+		--data "$req" "$TOKEND_URL/_test/device"
+}
+# device_listed USER_CODE FIELD: that field of the code's /_test/device entry.
+device_listed() {
+	pa_curl "$TOKEND_URL/_test/device" | "$PA_PYTHON3" -c 'import json, sys
+for d in json.load(sys.stdin)["device_authorizations"]:
+    if d["user_code"] == sys.argv[1]:
+        v = d[sys.argv[2]]
+        print(v if isinstance(v, str) else json.dumps(v))' "$1" "$2"
+}
+
+BODY=$(pa_curl "$TOKEND_URL/.well-known/openid-configuration")
+[ "$(field device_authorization_endpoint)" = "$TOKEND_URL/device_authorization" ] &&
+	field grant_types_supported | grep -qF "\"$DEVICE_GRANT\""
+tap_ok $? test_discovery_has_device_authorization_endpoint
+
+control '{"device_interval":1}'
+pa_tokend_stats reset >/dev/null
+device_start bob -d "scope=openid pos"
+[ "$STATUS" = 200 ] && [ "${#DEVICE_CODE}" -ge 32 ] &&
+	[[ $USER_CODE =~ ^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$ ]] &&
+	[ "$(field verification_uri)" = "$TOKEND_URL/device" ] &&
+	[ "$(field verification_uri_complete)" = "$TOKEND_URL/device?user_code=$USER_CODE" ] &&
+	[ "$(field expires_in)" = 300 ] && [ "$(field interval)" = 1 ]
+tap_ok $? test_device_authorization_answers_codes || tap_diag "$STATUS $BODY"
+out=$(pa_curl -o /dev/null -w '%{http_code}' "$(field verification_uri_complete)")
+tap_is "$out" 200 test_device_verification_page_exists
+
+pa_curl "$TOKEND_URL/_test/device" | "$PA_PYTHON3" -c 'import json, sys
+d = json.load(sys.stdin)["device_authorizations"][0]
+sys.exit(not (d["user_code"] == sys.argv[1] and d["login_hint"] == "bob"
+              and d["state"] == "pending"))' "$USER_CODE"
+tap_ok $? test_device_pending_listed_with_login_hint
+
+device_poll "$DEVICE_CODE"
+ok=$?
+[ "$STATUS $(field error)" = "400 authorization_pending" ] || ok=1
+tap_is "$(device_act "$USER_CODE" approve)" 200 test_device_test_endpoint_approves
+sleep 1.1
+device_poll "$DEVICE_CODE"
+[ $ok = 0 ] && [ "$STATUS" = 200 ] && [ "$(field token_type)" = Bearer ] &&
+	field refresh_token >/dev/null &&
+	check honest "$(field id_token)" preferred_username=bob acr=urn:posauth:mfa \
+		amr='["pwd", "otp"]' &&
+	check honest "$(field access_token)" preferred_username=bob header.typ=at+jwt \
+		acr=urn:posauth:mfa amr='["pwd", "otp"]' scope="openid pos"
+tap_ok $? test_device_grant_pending_then_tokens || tap_diag "$STATUS $BODY"
+DEVICE_RT=$(field refresh_token)
+
+device_poll "$DEVICE_CODE"
+tap_is "$STATUS $(field error)" "400 invalid_grant" test_device_code_redeemed_only_once
+refresh "$DEVICE_RT"
+check honest "$(field id_token)" preferred_username=bob acr=urn:posauth:mfa amr='["pwd", "otp"]'
+tap_ok $? test_device_refresh_keeps_acr_amr
+
+login alice 1234
+"$PA_PYTHON3" -c 'import json, base64, sys
+p = sys.argv[1].split(".")[1]
+c = json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
+sys.exit(not (c["amr"] == ["pwd"] and "acr" not in c and "auth_time" in c))' "$(field id_token)"
+tap_ok $? test_password_grant_has_amr_pwd_and_no_acr
+
+device_start bob
+device_act "$USER_CODE" approve carol >/dev/null
+device_poll "$DEVICE_CODE"
+[ "$STATUS" = 200 ] && check honest "$(field id_token)" preferred_username=carol \
+	roles='["admin"]'
+tap_ok $? test_device_approval_by_other_user_gives_their_token
+
+device_start bob
+device_act "$USER_CODE" deny >/dev/null
+device_poll "$DEVICE_CODE"
+tap_is "$STATUS $(field error)" "400 access_denied" test_device_deny_gives_access_denied
+tap_is "$(device_act "$USER_CODE" approve)" 409 test_device_cannot_approve_after_deny
+
+device_start bob
+device_poll "$DEVICE_CODE"
+device_poll "$DEVICE_CODE"
+[ "$STATUS $(field error)" = "400 slow_down" ] && [ "$(device_listed "$USER_CODE" interval)" = 6 ]
+tap_ok $? test_device_polling_too_fast_is_slow_down || tap_diag "$STATUS $BODY"
+sleep 1.1
+device_poll "$DEVICE_CODE"
+[ "$STATUS $(field error)" = "400 slow_down" ] && [ "$(device_listed "$USER_CODE" interval)" = 11 ]
+tap_ok $? test_device_slow_down_raises_interval_by_5
+
+control '{"device_expires_in":1}'
+device_start bob
+[ "$(field expires_in)" = 1 ]
+ok=$?
+sleep 1.2
+device_poll "$DEVICE_CODE"
+[ $ok = 0 ] && [ "$STATUS $(field error)" = "400 expired_token" ] &&
+	[ "$(device_listed "$USER_CODE" state)" = expired ]
+tap_ok $? test_device_expiry_gives_expired_token || tap_diag "$STATUS $BODY"
+control '{"device_expires_in":300}'
+
+control '{"device_auto":"approve","acr":"urn:example:loa:3","amr":["pwd","hwk"]}'
+device_start dave
+device_poll "$DEVICE_CODE"
+[ "$STATUS" = 200 ] && check honest "$(field id_token)" preferred_username=dave \
+	acr=urn:example:loa:3 amr='["pwd", "hwk"]'
+tap_ok $? test_device_auto_approve_and_acr_amr_settings
+control '{"device_auto":"deny","acr":null,"amr":null}'
+device_start dave
+device_poll "$DEVICE_CODE"
+tap_is "$STATUS $(field error)" "400 access_denied" test_device_auto_deny
+control '{"device_auto":"approve","device_auto_delay":30}'
+device_start dave
+device_poll "$DEVICE_CODE"
+tap_is "$STATUS $(field error)" "400 authorization_pending" test_device_auto_delay_waits
+control '{"device_auto":null,"device_auto_delay":0}'
+device_start dave
+device_act "$USER_CODE" approve >/dev/null
+device_poll "$DEVICE_CODE"
+"$PA_PYTHON3" -c 'import json, base64, sys
+p = sys.argv[1].split(".")[1]
+c = json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
+sys.exit("acr" in c or "amr" in c)' "$(field id_token)"
+tap_ok $? test_device_acr_amr_null_leaves_claims_out
+
+post device_authorization -d scope=openid
+tap_is "$STATUS $(field error)" "400 invalid_request" test_device_authorization_needs_login_hint
+out=$(pa_curl -o /dev/null -w '%{http_code}' -d login_hint=bob "$TOKEND_URL/device_authorization")
+tap_is "$out" 401 test_device_authorization_needs_client_auth
+device_poll not-a-device-code
+tap_is "$STATUS $(field error)" "400 invalid_grant" test_unknown_device_code_is_invalid_grant
+tap_is "$(device_act BBBB-BBBB approve)" 404 test_device_unknown_user_code_is_404
+
+BODY=$(pa_tokend_stats)
+[ "$(field device_authorization)" -ge 9 ] && [ "$(field token.device_code)" -ge 12 ]
+tap_ok $? test_stats_count_device_grant || tap_diag "$BODY"
+control '{"reset":true}'
+
 # --- stats and robustness --------------------------------------------------------------
 
 pa_tokend_stats reset >/dev/null

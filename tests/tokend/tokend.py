@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """tokend - the reference OAuth2/OIDC token service for pam_posauth tests.
 
-A deliberately small HTTPS provider: password and refresh_token grants with
-client_secret_basic (RFC 6749), revocation (RFC 7009), introspection
-(RFC 7662), discovery and JWKS.  It signs its JWTs by hand with
+A deliberately small HTTPS provider: password and refresh_token grants
+(RFC 6749) and the device authorization grant (RFC 8628) with
+client_secret_basic, revocation (RFC 7009), introspection (RFC 7662),
+discovery and JWKS.  It signs its JWTs by hand with
 python3-cryptography instead of a JOSE library, so that the test-only
 forging modes (alg none, HS256 keyed with the public key, jku/jwk headers,
 ...) can build exactly the malformed tokens an attacker would, and so that
@@ -60,7 +61,10 @@ FORGES = ("none", "alg_none", "hs256_pubkey", "wrong_iss", "wrong_aud",
           "iat_future", "no_exp", "tampered_payload", "unknown_kid",
           "jku_header", "jwk_header", "crit_unknown", "garbage", "oversize",
           "roles_not_array", "wrong_alg_for_key")
-ENDPOINTS = ("discovery", "jwks", "token", "revoke", "introspect")
+ENDPOINTS = ("discovery", "jwks", "token", "revoke", "introspect",
+             "device_authorization")
+# Endpoints whose body is an OAuth form and which authenticate the client.
+FORM_ENDPOINTS = ("token", "revoke", "introspect", "device_authorization")
 
 DEFAULT_SETTINGS = {
     "fault": "none",
@@ -70,7 +74,22 @@ DEFAULT_SETTINGS = {
     "expires_in": 300,
     "wrong_issuer_in_discovery": False,
     "jwks_extra_keys": 0,           # padding keys (unusable kids) in JWKS
+    "device_interval": 5,           # RFC 8628 §3.2 polling interval
+    "device_expires_in": 300,       # device_code lifetime in seconds
+    # What a device-grant (second factor) login asserts.  The acr is ours,
+    # not a registered value: a terminal that demands MFA names it in its
+    # configuration, so it must not be mistaken for any IdP's own level.
+    "acr": "urn:posauth:mfa",
+    "amr": ["pwd", "otp"],          # RFC 8176 method values
+    "device_auto": None,            # None, "approve" or "deny"
+    "device_auto_delay": 0,         # seconds before device_auto acts
 }
+
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+# RFC 8628 §6.1: no vowels (no words), no look-alikes such as 0/O or 1/I.
+USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
+SLOW_DOWN_STEP = 5                  # RFC 8628 §3.5: +5 s per slow_down
+DEVICE_RECORD_KEEP = 600            # seconds an ended record stays listed
 
 DEFAULT_SCOPE = "openid pos"
 REFRESH_LIFETIME = 8 * 3600
@@ -78,6 +97,11 @@ MAX_BODY = 64 * 1024
 HUGE_BODY = 64 * 1024 * 1024
 TRICKLE_INTERVAL = 2.0
 ATTACKER_JKU = "https://attacker.invalid/jwks.json"
+# RFC 8628 §3.3 has the person open this page; no browser ever does here.
+DEVICE_PAGE = (b"<!DOCTYPE html><html><head><title>tokend device login"
+               b"</title></head><body><p>This is a test server: approve or "
+               b"deny the code with POST /_test/device from the loopback "
+               b"interface.</p></body></html>\n")
 # Valid scope-token characters, RFC 6749 §3.3.
 SCOPE_CHARS = frozenset(chr(c) for c in range(0x21, 0x7f)) - {'"', "\\"}
 
@@ -215,6 +239,12 @@ class User:
             "posauth:%s:%s" % (self.tenant, self.username)))
 
 
+def printable(value, max_len):
+    """A non-empty string of printable ASCII, at most max_len long."""
+    return isinstance(value, str) and 0 < len(value) <= max_len and \
+        all(0x20 < ord(c) < 0x7f for c in value)
+
+
 def load_users(path):
     with open(path, encoding="utf-8") as f:
         doc = json.load(f)
@@ -232,13 +262,46 @@ def load_users(path):
 class Family:
     """Every refresh token descended from one login (one grant)."""
 
-    def __init__(self, user, scope):
+    def __init__(self, user, scope, amr, acr=None, auth_time=None):
         self.id = secrets.token_hex(8)
         self.username = user.username
         self.scope = scope
+        # How the person authenticated; refreshes repeat it unchanged,
+        # since a refresh is not a new authentication (OIDC Core §12.2).
+        self.amr = amr
+        self.acr = acr
+        self.auth_time = int(auth_time or time.time())
         self.revoked = False
         self.refresh_hashes = []
         self.jtis = set()
+
+
+class DeviceAuth:
+    """One RFC 8628 device authorization, from issue until it ends."""
+
+    def __init__(self, user_code, login_hint, scope, settings, now):
+        self.user_code = user_code          # 8 letters, no dash
+        self.login_hint = login_hint
+        self.scope = scope
+        self.created = now
+        self.expires_at = now + settings["device_expires_in"]
+        self.interval = settings["device_interval"]
+        self.last_poll = None
+        self.state = "pending"      # approved denied redeemed expired
+        self.user = None            # who approved
+        self.approved_at = None
+        self.auto = settings["device_auto"]
+        self.auto_at = now + settings["device_auto_delay"]
+
+    def display_code(self):
+        return self.user_code[:4] + "-" + self.user_code[4:]
+
+    def public(self, now):
+        return {"user_code": self.display_code(),
+                "login_hint": self.login_hint, "state": self.state,
+                "user": self.user, "scope": self.scope,
+                "interval": self.interval,
+                "expires_in": max(0, int(self.expires_at - now))}
 
 
 class RefreshRecord:
@@ -276,6 +339,8 @@ class State:
         self._jti_family = {}
         self._revoked_jtis = set()
         self._reuse_detected = 0
+        self._devices = {}                # sha256(device_code) -> DeviceAuth
+        self._user_codes = {}             # user_code -> DeviceAuth
         self.reset_stats()
 
     # --- keys -----------------------------------------------------------
@@ -336,6 +401,17 @@ class State:
             and not isinstance(v, bool) and 0 <= v <= 100000,
             "fault_endpoints": lambda v: v is None or (
                 isinstance(v, list) and all(e in ENDPOINTS for e in v)),
+            "device_interval": lambda v: isinstance(v, int)
+            and not isinstance(v, bool) and 1 <= v <= 3600,
+            "device_expires_in": lambda v: isinstance(v, int)
+            and not isinstance(v, bool) and 1 <= v <= 86400,
+            "acr": lambda v: v is None or printable(v, 256),
+            "amr": lambda v: v is None or (
+                isinstance(v, list) and 0 < len(v) <= 16
+                and all(printable(m, 64) for m in v)),
+            "device_auto": lambda v: v in (None, "approve", "deny"),
+            "device_auto_delay": lambda v: isinstance(v, (int, float))
+            and not isinstance(v, bool) and 0 <= v <= 600,
         }
         for field, value in req.items():
             check = checks.get(field, lambda v: isinstance(v, bool))
@@ -368,13 +444,16 @@ class State:
         with self.lock:
             self.stats = {"discovery": 0, "jwks": 0,
                           "token": {"password": 0, "refresh_token": 0,
-                                    "other": 0},
-                          "revoke": 0, "introspect": 0, "redirected": 0}
+                                    "device_code": 0, "other": 0},
+                          "revoke": 0, "introspect": 0,
+                          "device_authorization": 0, "redirected": 0}
 
     def count(self, endpoint, grant=None):
         with self.lock:
             if endpoint == "token":
-                if grant not in ("password", "refresh_token"):
+                if grant == DEVICE_GRANT:
+                    grant = "device_code"
+                elif grant not in ("password", "refresh_token"):
                     grant = "other"
                 self.stats["token"][grant] += 1
             elif endpoint in self.stats:
@@ -411,13 +490,21 @@ class State:
 
     # --- tokens ---------------------------------------------------------
 
-    def _claims(self, user, now, expires_in):
-        return {"iss": self.issuer, "sub": user.sub, "aud": self.client_id,
-                "azp": self.client_id, "exp": now + expires_in, "iat": now,
-                "nbf": now, "jti": str(uuid.uuid4()),
-                "preferred_username": user.username, "name": user.name,
-                "roles": list(user.roles), "tenant": user.tenant,
-                "store": user.store}
+    def _claims(self, user, family, now, expires_in):
+        claims = {"iss": self.issuer, "sub": user.sub, "aud": self.client_id,
+                  "azp": self.client_id, "exp": now + expires_in, "iat": now,
+                  "nbf": now, "jti": str(uuid.uuid4()),
+                  "auth_time": family.auth_time,
+                  "preferred_username": user.username, "name": user.name,
+                  "roles": list(user.roles), "tenant": user.tenant,
+                  "store": user.store}
+        # OIDC Core §2 / RFC 9068 §2.2.1: how the user authenticated, so a
+        # terminal that demands a second factor can tell the logins apart.
+        if family.acr is not None:
+            claims["acr"] = family.acr
+        if family.amr is not None:
+            claims["amr"] = list(family.amr)
+        return claims
 
     def _forge_claims(self, claims, forge, user, now):
         """Claim-level lies: the signature stays valid."""
@@ -504,10 +591,10 @@ class State:
         now = int(time.time())
         expires_in = self.settings["expires_in"]
         forge = self.settings["forge"]
-        at_claims = self._claims(user, now, expires_in)
+        at_claims = self._claims(user, family, now, expires_in)
         at_claims["scope"] = family.scope
         at_claims["client_id"] = self.client_id
-        id_claims = self._claims(user, now, expires_in)
+        id_claims = self._claims(user, family, now, expires_in)
         # RFC 9068 §2.1: access tokens are typed so that an id token can
         # never be replayed as one.
         access = self._jwt(at_claims, "at+jwt", forge, user, now)
@@ -527,7 +614,9 @@ class State:
         if user is None:
             raise OAuthError(400, "invalid_grant", "invalid username or PIN")
         with self.lock:
-            return self.issue(user, Family(user, scope))
+            # A PIN alone: one factor, and deliberately no acr, so that no
+            # acr-checking terminal can take it for a second-factor login.
+            return self.issue(user, Family(user, scope, amr=["pwd"]))
 
     def refresh_grant(self, token, scope):
         digest = hashlib.sha256(token.encode()).hexdigest()
@@ -557,6 +646,141 @@ class State:
                                  "scope exceeds the original grant")
             rec.used = True
             return self.issue(user, family)
+
+    # --- device authorization grant (RFC 8628) ----------------------------
+
+    def _new_user_code(self):
+        while True:
+            code = "".join(secrets.choice(USER_CODE_ALPHABET)
+                           for _ in range(8))
+            if code not in self._user_codes:
+                return code
+
+    def _device_tick(self, rec, now):
+        """Let time act on a record: device_auto, then expiry (lock held)."""
+        if rec.state == "pending" and rec.auto and now >= rec.auto_at and \
+                rec.auto_at < rec.expires_at:
+            if rec.auto == "approve" and rec.login_hint in self.users:
+                rec.state, rec.user = "approved", rec.login_hint
+                rec.approved_at = int(rec.auto_at)
+            else:
+                # Nobody to approve as: an unknown login_hint is denied.
+                rec.state = "denied"
+        if rec.state in ("pending", "approved", "denied") and \
+                now >= rec.expires_at:
+            rec.state = "expired"
+
+    def _device_purge(self, now):
+        for digest, rec in list(self._devices.items()):
+            if now >= rec.expires_at + DEVICE_RECORD_KEEP:
+                del self._devices[digest]
+                del self._user_codes[rec.user_code]
+
+    def device_authorize(self, login_hint, scope):
+        """RFC 8628 §3.2: a device_code for the terminal, a user_code for
+        the person."""
+        now = time.time()
+        device_code = secrets.token_urlsafe(32)
+        digest = hashlib.sha256(device_code.encode()).hexdigest()
+        with self.lock:
+            self._device_purge(now)
+            rec = DeviceAuth(self._new_user_code(), login_hint, scope,
+                             self.settings, now)
+            self._devices[digest] = rec
+            self._user_codes[rec.user_code] = rec
+        uri = self.base_url + "/device"
+        return {"device_code": device_code,
+                "user_code": rec.display_code(),
+                "verification_uri": uri,
+                "verification_uri_complete":
+                    uri + "?user_code=" + rec.display_code(),
+                "expires_in": int(rec.expires_at - now),
+                "interval": rec.interval}
+
+    def device_grant(self, device_code):
+        """RFC 8628 §3.4-3.5: one poll of the token endpoint."""
+        now = time.time()
+        digest = hashlib.sha256(device_code.encode()).hexdigest()
+        with self.lock:
+            rec = self._devices.get(digest)
+            if rec is None:
+                raise OAuthError(400, "invalid_grant", "unknown device_code")
+            self._device_tick(rec, now)
+            if rec.state == "redeemed":
+                raise OAuthError(400, "invalid_grant",
+                                 "device_code already redeemed")
+            if rec.state == "expired":
+                raise OAuthError(400, "expired_token",
+                                 "device_code expired")
+            if rec.state == "denied":
+                raise OAuthError(400, "access_denied",
+                                 "the user denied the request")
+            if rec.state == "pending":
+                # The first poll is never too early; after that each poll
+                # must wait the interval since the previous one, and every
+                # slow_down lengthens it for the rest of this grant.
+                early = rec.last_poll is not None and \
+                    now - rec.last_poll < rec.interval
+                rec.last_poll = now
+                if early:
+                    rec.interval += SLOW_DOWN_STEP
+                    raise OAuthError(400, "slow_down",
+                                     "polling too fast; interval is now %d s"
+                                     % rec.interval)
+                raise OAuthError(400, "authorization_pending",
+                                 "waiting for the user")
+            user = self.users.get(rec.user)
+            if user is None:
+                rec.state = "denied"
+                raise OAuthError(400, "access_denied", "user no longer exists")
+            rec.state = "redeemed"
+            acr, amr = self.settings["acr"], self.settings["amr"]
+            family = Family(user, rec.scope, amr=amr, acr=acr,
+                            auth_time=rec.approved_at)
+            return self.issue(user, family)
+
+    def device_list(self):
+        now = time.time()
+        with self.lock:
+            out = []
+            for rec in sorted(self._devices.values(),
+                              key=lambda r: r.created, reverse=True):
+                self._device_tick(rec, now)
+                out.append(rec.public(now))
+            return {"device_authorizations": out}
+
+    def device_act(self, req):
+        """/_test/device: approve or deny as a user would; ValueError for a
+        bad request, LookupError for an unknown code."""
+        unknown = set(req) - {"user_code", "action", "user"}
+        if unknown:
+            raise ValueError("unknown field(s): %s" % ", ".join(sorted(unknown)))
+        code, action = req.get("user_code"), req.get("action")
+        if not isinstance(code, str):
+            raise ValueError("user_code must be a string")
+        # RFC 8628 §6.1: case and punctuation do not matter to a person.
+        code = "".join(c for c in code.upper() if c not in "- ")
+        if len(code) != 8 or not set(code) <= set(USER_CODE_ALPHABET):
+            raise ValueError("malformed user_code")
+        if action not in ("approve", "deny"):
+            raise ValueError("action must be approve or deny")
+        now = time.time()
+        with self.lock:
+            rec = self._user_codes.get(code)
+            if rec is None:
+                raise LookupError("unknown user_code")
+            self._device_tick(rec, now)
+            username = req.get("user", rec.login_hint)
+            if action == "approve" and username not in self.users:
+                raise ValueError("no such user: %r" % (username,))
+            if rec.state != "pending":
+                return False, rec.public(now)
+            if action == "approve":
+                rec.state, rec.user, rec.approved_at = \
+                    "approved", username, int(now)
+            else:
+                rec.state = "denied"
+            return True, rec.public(now)
 
     def verify_access_token(self, token):
         """Claims of an honest, live access token of ours, else None."""
@@ -787,7 +1011,9 @@ class Handler(BaseHTTPRequestHandler):
                     issuer_path + "/.well-known/openid-configuration"):
             return "discovery"
         return {"/jwks": "jwks", "/token": "token", "/revoke": "revoke",
-                "/introspect": "introspect"}.get(path)
+                "/introspect": "introspect",
+                "/device_authorization": "device_authorization",
+                "/device": "device"}.get(path)
 
     def _route(self, path, body):
         if path.startswith("/_test/"):
@@ -797,7 +1023,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(404, {"error": "not_found"})
         state = self.server.state
         form = None
-        if endpoint in ("token", "revoke", "introspect"):
+        if endpoint in FORM_ENDPOINTS:
             try:
                 form = self._parse_form(body)
             except OAuthError as err:
@@ -814,19 +1040,23 @@ class Handler(BaseHTTPRequestHandler):
                 return
         trickle = fault == "trickle"
 
-        want = "GET" if endpoint in ("discovery", "jwks") else "POST"
+        want = "POST" if endpoint in FORM_ENDPOINTS else "GET"
         if self.command != want:
             return self._send(405, headers=[("Allow", want)], trickle=trickle)
         if endpoint == "discovery":
             return self._json(200, self._discovery(), trickle=trickle)
         if endpoint == "jwks":
             return self._json(200, state.jwks(), trickle=trickle)
+        if endpoint == "device":
+            return self._send(200, DEVICE_PAGE, ctype="text/html")
         try:
             if isinstance(form, OAuthError):
                 raise form
             self._authenticate_client(form)
             handler = {"token": self._token, "revoke": self._revoke,
-                       "introspect": self._introspect}[endpoint]
+                       "introspect": self._introspect,
+                       "device_authorization":
+                           self._device_authorization}[endpoint]
             status, obj = handler(form)
         except OAuthError as err:
             return self._oauth_error(err, trickle=trickle)
@@ -941,16 +1171,22 @@ class Handler(BaseHTTPRequestHandler):
         if form.get("client_id", client_id) != client_id:
             raise OAuthError(401, "invalid_client", "client_id mismatch")
 
-    def _token(self, form):
-        state = self.server.state
-        grant = form.get("grant_type")
-        if not grant:
-            raise OAuthError(400, "invalid_request", "grant_type missing")
+    @staticmethod
+    def _scope(form):
+        """The scope parameter, checked against RFC 6749 §3.3, or None."""
         scope = form.get("scope")
         if scope is not None and (not scope.split(" ") or
                                   not all(t and set(t) <= SCOPE_CHARS
                                           for t in scope.split(" "))):
             raise OAuthError(400, "invalid_scope", "malformed scope")
+        return scope
+
+    def _token(self, form):
+        state = self.server.state
+        grant = form.get("grant_type")
+        if not grant:
+            raise OAuthError(400, "invalid_request", "grant_type missing")
+        scope = self._scope(form)
         if grant == "password":
             username, pin = form.get("username"), form.get("password")
             if not username or pin is None:
@@ -965,8 +1201,28 @@ class Handler(BaseHTTPRequestHandler):
                 raise OAuthError(400, "invalid_request",
                                  "refresh_token is required")
             return 200, state.refresh_grant(token, scope)
+        if grant == DEVICE_GRANT:
+            code = form.get("device_code")
+            if not code:
+                raise OAuthError(400, "invalid_request",
+                                 "device_code is required")
+            return 200, state.device_grant(code)
         raise OAuthError(400, "unsupported_grant_type",
-                         "only password and refresh_token are supported")
+                         "only password, refresh_token and device_code "
+                         "are supported")
+
+    def _device_authorization(self, form):
+        """RFC 8628 §3.1-3.2, plus login_hint: the terminal already knows
+        from the PIN step whom it expects, and the tests need to know it
+        too to approve as that user (or, on purpose, as another)."""
+        scope = self._scope(form)
+        hint = form.get("login_hint")
+        if not printable(hint, 64):
+            raise OAuthError(400, "invalid_request", "login_hint (the "
+                             "expected username) is required")
+        self._note += " login_hint=" + json.dumps(hint)
+        return 200, self.server.state.device_authorize(
+            hint, scope or DEFAULT_SCOPE)
 
     def _revoke(self, form):
         token = form.get("token")
@@ -987,17 +1243,20 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         with state.lock:
             algs = list(dict.fromkeys(k.alg for k in state.keys))
+            acr = state.settings["acr"]
             issuer = state.issuer
             if state.settings["wrong_issuer_in_discovery"]:
                 issuer = "https://wrong-issuer.invalid"
         base = state.base_url
-        return {
+        doc = {
             "issuer": issuer,
             "token_endpoint": base + "/token",
             "jwks_uri": base + "/jwks",
             "revocation_endpoint": base + "/revoke",
             "introspection_endpoint": base + "/introspect",
-            "grant_types_supported": ["password", "refresh_token"],
+            "device_authorization_endpoint": base + "/device_authorization",
+            "grant_types_supported": ["password", "refresh_token",
+                                      DEVICE_GRANT],
             "token_endpoint_auth_methods_supported": ["client_secret_basic"],
             "revocation_endpoint_auth_methods_supported":
                 ["client_secret_basic"],
@@ -1007,9 +1266,13 @@ class Handler(BaseHTTPRequestHandler):
             "subject_types_supported": ["public"],
             "scopes_supported": ["openid", "pos"],
             "claims_supported": ["iss", "sub", "aud", "azp", "exp", "iat",
-                                 "nbf", "jti", "preferred_username", "name",
-                                 "roles", "tenant", "store"],
+                                 "nbf", "jti", "auth_time", "acr", "amr",
+                                 "preferred_username", "name", "roles",
+                                 "tenant", "store"],
         }
+        if acr is not None:
+            doc["acr_values_supported"] = [acr]
+        return doc
 
     # --- test endpoints -------------------------------------------------
 
@@ -1051,6 +1314,20 @@ class Handler(BaseHTTPRequestHandler):
                 return self._json(200, json.loads(json.dumps(state.stats)))
         if path == "/_test/revoked":
             return self._json(200, state.revoked_summary())
+        if path == "/_test/device" and self.command == "POST":
+            try:
+                changed, rec = state.device_act(req)
+            except LookupError as exc:
+                return self._json(404, {"error": str(exc)})
+            except ValueError as exc:
+                return self._json(400, {"error": str(exc)})
+            self._note += " %s %s" % (req.get("action"), rec["state"])
+            if not changed:
+                # Approving twice, or after expiry, is a test bug to see.
+                return self._json(409, dict(rec, error="not pending"))
+            return self._json(200, rec)
+        if path == "/_test/device":
+            return self._json(200, state.device_list())
         return self._json(404, {"error": "not_found"})
 
 
