@@ -13,9 +13,16 @@ command -v curl >/dev/null || skip_all "curl not found"
 command -v openssl >/dev/null || skip_all "openssl not found"
 pa_require_python_modules jwt cryptography
 
+# helper ARGS...: the test client (keys, assertions, DPoP proofs).
+helper() { "$PA_PYTHON3" "$top_srcdir/tests/tokend/client_helpers.py" "$@"; }
+
 pa_tmpdir WORK
 pa_make_ca "$WORK" smoke || { echo "Bail out! cannot make certificates"; exit 1; }
-pa_start_tokend "$WORK" || { echo "Bail out! tokend did not start"; exit 1; }
+# The terminal's private_key_jwt key, registered on the command line.
+helper keygen ES256 "$WORK/client.pem" "$WORK/client.jwk" ||
+	{ echo "Bail out! cannot make a client key"; exit 1; }
+pa_start_tokend "$WORK" --client-jwk "$WORK/client.jwk" ||
+	{ echo "Bail out! tokend did not start"; exit 1; }
 
 # post ENDPOINT CURL-ARGS...: sets BODY and STATUS.
 post() {
@@ -131,8 +138,11 @@ for f in issuer token_endpoint jwks_uri revocation_endpoint \
 done
 tap_ok $ok test_discovery_has_required_fields
 tap_is "$(field issuer)" "$TOKEND_URL" test_discovery_issuer_is_server_url
-tap_is "$(field token_endpoint_auth_methods_supported)" '["client_secret_basic"]' \
-	test_discovery_advertises_only_client_secret_basic
+tap_is "$(field token_endpoint_auth_methods_supported)" \
+	'["client_secret_basic", "private_key_jwt"]' \
+	test_discovery_advertises_every_client_auth_method
+tap_is "$(field token_endpoint_auth_signing_alg_values_supported)" \
+	'["ES256", "EdDSA", "RS256", "PS256"]' test_discovery_advertises_assertion_algs
 
 fetch_jwks
 BODY=$(cat "$WORK/jwks.json")
@@ -514,6 +524,132 @@ tap_is "$(device_act BBBB-BBBB approve)" 404 test_device_unknown_user_code_is_40
 BODY=$(pa_tokend_stats)
 [ "$(field device_authorization)" -ge 9 ] && [ "$(field token.device_code)" -ge 12 ]
 tap_ok $? test_stats_count_device_grant || tap_diag "$BODY"
+control '{"reset":true}'
+
+# --- private_key_jwt client authentication (RFC 7523) --------------------------
+
+TOKEN_EP="$TOKEND_URL/token"
+ASSERTION_TYPE=urn:ietf:params:oauth:client-assertion-type:jwt-bearer
+# assertion AUD [options]: a client assertion signed with $WORK/client.pem.
+assertion() { helper assertion "$WORK/${KEY:-client}.pem" "${ALG:-ES256}" "$CLIENT_ID" "$@"; }
+# post_noauth ENDPOINT CURL-ARGS...: like post, without HTTP Basic; the
+# response headers go to $WORK/headers.
+post_noauth() {
+	local endpoint=$1 out
+	shift
+	out=$(pa_curl -D "$WORK/headers" -w '\n%{http_code}\n' "$@" "$TOKEND_URL/$endpoint")
+	STATUS=${out##*$'\n'}
+	BODY=${out%$'\n'*}
+}
+# pkj ENDPOINT ASSERTION CURL-ARGS...: authenticates with private_key_jwt.
+pkj() {
+	local endpoint=$1 a=$2
+	shift 2
+	post_noauth "$endpoint" -d "client_assertion_type=$ASSERTION_TYPE" \
+		--data-urlencode "client_assertion=$a" "$@"
+}
+pkj_login() { pkj token "$1" -d grant_type=password -d username=alice -d password=1234 "${@:2}"; }
+
+pkj_login "$(assertion "$TOKEN_EP")"
+[ "$STATUS" = 200 ] && check honest "$(field access_token)" preferred_username=alice
+tap_ok $? test_private_key_jwt_accepted || tap_diag "$STATUS $BODY"
+PKJ_AT=$(field access_token)
+PKJ_RT=$(field refresh_token)
+ok=0
+pkj introspect "$(assertion "$TOKEN_EP")" --data-urlencode "token=$PKJ_AT"
+[ "$STATUS $(field active)" = "200 true" ] || ok=1
+pkj device_authorization "$(assertion "$TOKEN_EP")" -d login_hint=alice
+[ "$STATUS" = 200 ] || ok=1
+pkj revoke "$(assertion "$TOKEN_EP")" --data-urlencode "token=$PKJ_RT"
+[ "$STATUS" = 200 ] || ok=1
+pkj token "$(assertion "$TOKEN_EP")" -d grant_type=refresh_token --data-urlencode "refresh_token=$PKJ_RT"
+[ "$STATUS $(field error)" = "400 invalid_grant" ] || ok=1
+tap_ok $ok test_private_key_jwt_at_introspect_device_revoke
+pkj_login "$(assertion "$TOKEND_URL")"
+tap_is "$STATUS" 200 test_private_key_jwt_aud_issuer_accepted
+pkj_login "$(assertion "$TOKEN_EP")" -d "client_id=$CLIENT_ID"
+tap_is "$STATUS" 200 test_private_key_jwt_with_matching_client_id
+
+A=$(assertion "$TOKEN_EP")
+pkj_login "$A"
+pkj_login "$A"
+tap_is "$STATUS $(field error)" "401 invalid_client" test_private_key_jwt_replayed_jti_refused
+pkj_login "$(assertion "$TOKEN_EP" --iat-offset -90 --exp-in 60)"
+tap_is "$STATUS $(field error)" "401 invalid_client" test_private_key_jwt_expired_refused
+pkj_login "$(assertion "$TOKEN_EP" --exp-in 600)"
+tap_is "$STATUS $(field error)" "401 invalid_client" test_private_key_jwt_long_lived_refused
+pkj_login "$(assertion "$TOKEN_EP" --drop exp)"
+tap_is "$STATUS $(field error)" "401 invalid_client" test_private_key_jwt_without_exp_refused
+pkj_login "$(assertion "$TOKEN_EP" --iat-offset 30 --exp-in 20)"
+tap_is "$STATUS $(field error)" "401 invalid_client" test_private_key_jwt_future_iat_refused
+ok=0
+for aud in "$TOKEND_URL/introspect" "https://localhost.invalid/token" "$TOKEN_EP/"; do
+	pkj_login "$(assertion "$aud")"
+	[ "$STATUS $(field error)" = "401 invalid_client" ] || { ok=1; tap_diag "aud $aud: $STATUS"; }
+done
+tap_ok $ok test_private_key_jwt_wrong_aud_refused
+pkj_login "$(assertion "$TOKEN_EP" --claim iss=other-client)"
+tap_is "$STATUS $(field error)" "401 invalid_client" test_private_key_jwt_iss_not_client_refused
+pkj_login "$(assertion "$TOKEN_EP" --drop jti)"
+tap_is "$STATUS $(field error)" "401 invalid_client" test_private_key_jwt_without_jti_refused
+helper keygen ES256 "$WORK/rogue.pem" "$WORK/rogue.jwk"
+pkj_login "$(KEY=rogue assertion "$TOKEN_EP")"
+tap_is "$STATUS $(field error)" "401 invalid_client" test_private_key_jwt_other_key_refused
+pkj_login "$(ALG=none assertion "$TOKEN_EP")"
+tap_is "$STATUS $(field error)" "401 invalid_client" test_private_key_jwt_alg_none_refused
+pkj_login "$(assertion "$TOKEN_EP" --header typ=dpop+jwt)"
+tap_is "$STATUS $(field error)" "401 invalid_client" test_private_key_jwt_foreign_typ_refused
+pkj_login "$(assertion "$TOKEN_EP")x"
+tap_is "$STATUS $(field error)" "401 invalid_client" test_private_key_jwt_malformed_refused
+pkj_login "$(assertion "$TOKEN_EP")" -d client_id=other-client
+tap_is "$STATUS $(field error)" "401 invalid_client" test_private_key_jwt_client_id_mismatch_refused
+post_noauth token -d client_assertion_type=urn:example:saml --data-urlencode \
+	"client_assertion=$(assertion "$TOKEN_EP")" -d grant_type=password -d username=alice -d password=1234
+tap_is "$STATUS $(field error)" "401 invalid_client" test_unknown_client_assertion_type_refused
+out=$(pa_curl -w '\n%{http_code}' -H "$PA_BASIC_AUTH" -d "client_assertion_type=$ASSERTION_TYPE" \
+	--data-urlencode "client_assertion=$(assertion "$TOKEN_EP")" -d grant_type=password \
+	-d username=alice -d password=1234 "$TOKEN_EP")
+BODY=${out%$'\n'*}
+tap_is "${out##*$'\n'} $(field error)" "400 invalid_request" test_basic_and_assertion_together_refused
+
+ok=0
+for alg in EdDSA RS256 PS256; do
+	helper keygen "$alg" "$WORK/k$alg.pem" "$WORK/k$alg.jwk"
+	control "{\"client_jwk\":$(cat "$WORK/k$alg.jwk")}" || { ok=1; continue; }
+	pkj_login "$(KEY=k$alg ALG=$alg assertion "$TOKEN_EP")"
+	[ "$STATUS" = 200 ] || { ok=1; tap_diag "$alg: $STATUS $BODY"; }
+done
+tap_ok $ok test_private_key_jwt_eddsa_rs256_ps256_via_control
+pkj_login "$(KEY=kPS256 ALG=RS256 assertion "$TOKEN_EP")"
+tap_is "$STATUS" 401 test_private_key_jwt_alg_must_match_jwk_alg
+out=$(pa_curl -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+	--data "$("$PA_PYTHON3" -c 'import json, sys
+jwk = json.load(open(sys.argv[1]))
+jwk["d"] = "AAAA"
+print(json.dumps({"client_jwk": jwk}))' "$WORK/client.jwk")" "$TOKEND_URL/_test/control")
+tap_is "$out" 400 test_control_refuses_private_client_jwk
+control '{"client_jwk":null}'
+pkj_login "$(assertion "$TOKEN_EP")"
+tap_is "$STATUS $(field error)" "401 invalid_client" test_private_key_jwt_without_registered_key_refused
+control '{"reset":true}'
+pkj_login "$(assertion "$TOKEN_EP")"
+tap_is "$STATUS" 200 test_reset_restores_command_line_client_jwk
+
+BODY=$(pa_tokend_control '{"client_auth_methods":["private_key_jwt"]}')
+login alice 1234
+ok=$STATUS
+pkj_login "$(assertion "$TOKEN_EP")"
+BODY=$(pa_curl "$TOKEND_URL/.well-known/openid-configuration")
+[ "$ok $STATUS" = "401 200" ] &&
+	[ "$(field token_endpoint_auth_methods_supported)" = '["private_key_jwt"]' ]
+tap_ok $? test_client_auth_methods_can_require_private_key_jwt
+control '{"client_auth_methods":["client_secret_basic"]}'
+pkj_login "$(assertion "$TOKEN_EP")"
+ok=$STATUS
+BODY=$(pa_curl "$TOKEND_URL/.well-known/openid-configuration")
+[ "$ok" = 401 ] && [ "$(field token_endpoint_auth_methods_supported)" = '["client_secret_basic"]' ] &&
+	! field token_endpoint_auth_signing_alg_values_supported >/dev/null
+tap_ok $? test_client_auth_methods_can_refuse_private_key_jwt
 control '{"reset":true}'
 
 # --- stats and robustness --------------------------------------------------------------

@@ -2,9 +2,9 @@
 """tokend - the reference OAuth2/OIDC token service for pam_posauth tests.
 
 A deliberately small HTTPS provider: password and refresh_token grants
-(RFC 6749) and the device authorization grant (RFC 8628) with
-client_secret_basic, revocation (RFC 7009), introspection (RFC 7662),
-discovery and JWKS.  It signs its JWTs by hand with
+(RFC 6749) and the device authorization grant (RFC 8628), with
+client_secret_basic or private_key_jwt (RFC 7523) client authentication,
+revocation (RFC 7009), introspection (RFC 7662), discovery and JWKS.  It signs its JWTs by hand with
 python3-cryptography instead of a JOSE library, so that the test-only
 forging modes (alg none, HS256 keyed with the public key, jku/jwk headers,
 ...) can build exactly the malformed tokens an attacker would, and so that
@@ -17,11 +17,13 @@ it beyond 127.0.0.1.
 
 import argparse
 import base64
+import copy
 import hashlib
 import hmac
 import ipaddress
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -85,6 +87,9 @@ DEFAULT_SETTINGS = {
     "device_auto_delay": 0,         # seconds before device_auto acts
 }
 
+# Client authentication methods, by their RFC 8414 / OIDC Discovery names.
+AUTH_METHODS = ("client_secret_basic", "private_key_jwt")
+
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 # RFC 8628 §6.1: no vowels (no words), no look-alikes such as 0/O or 1/I.
 USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
@@ -102,6 +107,15 @@ DEVICE_PAGE = (b"<!DOCTYPE html><html><head><title>tokend device login"
                b"</title></head><body><p>This is a test server: approve or "
                b"deny the code with POST /_test/device from the loopback "
                b"interface.</p></body></html>\n")
+MAX_JWS = 16 * 1024                 # a client assertion or DPoP proof
+B64U_RE = re.compile(r"[A-Za-z0-9_-]*")
+PRIVATE_JWK_MEMBERS = frozenset(("d", "p", "q", "dp", "dq", "qi", "oth", "k"))
+# Algorithms a client may sign with: asymmetric only (RFC 7523 §3 allows
+# MACs with the secret, but then it is just the secret again).
+CLIENT_ALGS = ("ES256", "EdDSA", "RS256", "PS256")
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ASSERTION_MAX_LIFETIME = 60         # seconds an assertion may live
+CLOCK_LEEWAY = 5                    # for iat/nbf from the client's clock
 # Valid scope-token characters, RFC 6749 §3.3.
 SCOPE_CHARS = frozenset(chr(c) for c in range(0x21, 0x7f)) - {'"', "\\"}
 
@@ -133,6 +147,155 @@ def uint_bytes(n, size=0):
     return n.to_bytes(max(size, (n.bit_length() + 7) // 8), "big")
 
 
+def b64u_strict(text):
+    """base64url from a client: no padding, no stray characters, and the
+    one canonical spelling, so that nothing is silently skipped."""
+    if not isinstance(text, str) or not B64U_RE.fullmatch(text) or \
+            len(text) % 4 == 1:
+        raise ValueError("not base64url")
+    data = b64u_decode(text)
+    if b64u(data) != text:
+        raise ValueError("non-canonical base64url")
+    return data
+
+
+def _no_duplicates(pairs):
+    obj = {}
+    for name, value in pairs:
+        if name in obj:
+            # RFC 7515 §5.2 / RFC 7519 §4: a repeated member is either an
+            # error or last-one-wins; two parsers disagreeing on which
+            # claim counts is how signatures get bypassed, so refuse.
+            raise ValueError("duplicate member %r" % name)
+        obj[name] = value
+    return obj
+
+
+def _no_constant(name):
+    raise ValueError("%s is not JSON" % name)
+
+
+def json_object(data):
+    """A JSON object from client bytes, strictly: UTF-8, no duplicate
+    members, no NaN/Infinity; ValueError otherwise."""
+    obj = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates,
+                     parse_constant=_no_constant)
+    if not isinstance(obj, dict):
+        raise ValueError("not a JSON object")
+    return obj
+
+
+def parse_jws(token):
+    """A compact JWS from a client: (header, claims, signing input,
+    signature).  Only decodes; the caller verifies.  ValueError if it is
+    not exactly three canonical base64url parts of JSON objects."""
+    if not isinstance(token, str) or len(token) > MAX_JWS:
+        raise ValueError("missing or oversized JWS")
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise ValueError("not a compact JWS")
+    header = json_object(b64u_strict(parts[0]))
+    claims = json_object(b64u_strict(parts[1]))
+    signature = b64u_strict(parts[2])
+    return header, claims, (parts[0] + "." + parts[1]).encode("ascii"), \
+        signature
+
+
+def is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def rsa_padding(alg, hash_alg):
+    if alg.startswith("PS"):
+        # RFC 7518 §3.5: the salt is as long as the hash output.
+        return padding.PSS(mgf=padding.MGF1(hash_alg()),
+                           salt_length=hash_alg.digest_size)
+    return padding.PKCS1v15()
+
+
+def verify_signature(public, alg, data, sig):
+    """Check a JWS signature made with alg by public's private half.  The
+    caller has already tied alg to the key's type."""
+    kty, hash_alg, _, size = ALGS[alg]
+    try:
+        if kty == "RSA":
+            public.verify(sig, data, rsa_padding(alg, hash_alg), hash_alg())
+        elif kty == "EC":
+            if len(sig) != 2 * size:
+                return False
+            der = encode_dss_signature(int.from_bytes(sig[:size], "big"),
+                                       int.from_bytes(sig[size:], "big"))
+            public.verify(der, data, ec.ECDSA(hash_alg()))
+        else:
+            public.verify(sig, data)
+    except InvalidSignature:
+        return False
+    return True
+
+
+class PublicJWK:
+    """A client's public key from a JWK (RFC 7517/7518): the registered
+    private_key_jwt key, or a DPoP proof's embedded key.  Raises
+    ValueError for anything but a well-formed public key we can use."""
+
+    def __init__(self, jwk):
+        if not isinstance(jwk, dict):
+            raise ValueError("a JWK must be a JSON object")
+        private = PRIVATE_JWK_MEMBERS & set(jwk)
+        if private:
+            # A private key sent or registered where only the public half
+            # belongs is a leak in progress, not something to shrug off.
+            raise ValueError("JWK has private members: %s"
+                             % ", ".join(sorted(private)))
+        kty = jwk.get("kty")
+        if kty == "EC":
+            if jwk.get("crv") != "P-256":
+                raise ValueError("EC keys must be P-256")
+            x, y = b64u_strict(jwk.get("x")), b64u_strict(jwk.get("y"))
+            # RFC 7518 §6.2.1.2: coordinates are full length, always.
+            if len(x) != 32 or len(y) != 32:
+                raise ValueError("EC coordinates must be 32 octets")
+            self.key = ec.EllipticCurvePublicNumbers(
+                int.from_bytes(x, "big"), int.from_bytes(y, "big"),
+                ec.SECP256R1()).public_key()     # ValueError off the curve
+            self.algs, members = ("ES256",), ("crv", "kty", "x", "y")
+        elif kty == "RSA":
+            n, e = b64u_strict(jwk.get("n")), b64u_strict(jwk.get("e"))
+            # RFC 7518 §6.3.1: minimal big-endian, no leading zero octet.
+            if not n or not e or n[0] == 0 or e[0] == 0:
+                raise ValueError("RSA n and e must be minimal and non-zero")
+            n, e = int.from_bytes(n, "big"), int.from_bytes(e, "big")
+            if n.bit_length() < 2048 or e < 3 or e % 2 == 0:
+                raise ValueError("RSA key too small or bad exponent")
+            self.key = rsa.RSAPublicNumbers(e, n).public_key()
+            self.algs, members = ("RS256", "PS256"), ("e", "kty", "n")
+        elif kty == "OKP":
+            if jwk.get("crv") != "Ed25519":
+                raise ValueError("OKP keys must be Ed25519")
+            x = b64u_strict(jwk.get("x"))
+            if len(x) != 32:
+                raise ValueError("Ed25519 x must be 32 octets")
+            self.key = ed25519.Ed25519PublicKey.from_public_bytes(x)
+            self.algs, members = ("EdDSA",), ("crv", "kty", "x")
+        else:
+            raise ValueError("kty must be EC, RSA or OKP")
+        if "alg" in jwk:
+            if jwk["alg"] not in self.algs:
+                raise ValueError("JWK alg %r does not fit its key"
+                                 % (jwk["alg"],))
+            self.algs = (jwk["alg"],)
+        if jwk.get("use", "sig") != "sig":
+            raise ValueError("JWK use must be sig")
+        self.kid = jwk.get("kid")
+        # RFC 7638 §3: the required members only, sorted, no whitespace.
+        canonical = json.dumps({m: jwk[m] for m in members}, sort_keys=True,
+                               separators=(",", ":"))
+        self.thumbprint = b64u(hashlib.sha256(canonical.encode()).digest())
+
+    def verify(self, alg, data, sig):
+        return alg in self.algs and verify_signature(self.key, alg, data, sig)
+
+
 class SigningKey:
     """One asymmetric key with its kid; signs and verifies JWS input."""
 
@@ -148,16 +311,10 @@ class SigningKey:
         self.kid = "%s-%s" % (alg.lower(), secrets.token_hex(6))
         self.public = self._key.public_key()
 
-    def _rsa_padding(self):
-        if self.alg.startswith("PS"):
-            # RFC 7518 §3.5: the salt is as long as the hash output.
-            return padding.PSS(mgf=padding.MGF1(self._hash()),
-                               salt_length=self._hash.digest_size)
-        return padding.PKCS1v15()
-
     def sign(self, data):
         if self.kty == "RSA":
-            return self._key.sign(data, self._rsa_padding(), self._hash())
+            return self._key.sign(data, rsa_padding(self.alg, self._hash),
+                                  self._hash())
         if self.kty == "EC":
             # JWS wants the raw r||s form, not DER (RFC 7518 §3.4).
             r, s = decode_dss_signature(
@@ -166,22 +323,7 @@ class SigningKey:
         return self._key.sign(data)
 
     def verify(self, data, sig):
-        try:
-            if self.kty == "RSA":
-                self.public.verify(sig, data, self._rsa_padding(),
-                                   self._hash())
-            elif self.kty == "EC":
-                if len(sig) != 2 * self._size:
-                    return False
-                der = encode_dss_signature(
-                    int.from_bytes(sig[:self._size], "big"),
-                    int.from_bytes(sig[self._size:], "big"))
-                self.public.verify(der, data, ec.ECDSA(self._hash()))
-            else:
-                self.public.verify(sig, data)
-        except InvalidSignature:
-            return False
-        return True
+        return verify_signature(self.public, self.alg, data, sig)
 
     def public_jwk(self):
         jwk = {"kty": self.kty, "kid": self.kid, "use": "sig",
@@ -243,6 +385,18 @@ def printable(value, max_len):
     """A non-empty string of printable ASCII, at most max_len long."""
     return isinstance(value, str) and 0 < len(value) <= max_len and \
         all(0x20 < ord(c) < 0x7f for c in value)
+
+
+def remember_once(cache, key, until, now):
+    """A replay cache: False if key is already in it, else remember key
+    until the given time and answer True.  Expired entries go first."""
+    if len(cache) > 256:
+        for old in [k for k, t in cache.items() if t < now]:
+            del cache[old]
+    if key in cache and cache[key] >= now:
+        return False
+    cache[key] = until
+    return True
 
 
 def load_users(path):
@@ -325,14 +479,21 @@ class OAuthError(Exception):
 class State:
     """Everything shared between request threads, behind one lock."""
 
-    def __init__(self, users, client_id, client_secret, alg):
+    def __init__(self, users, client_id, client_secret, alg, client_jwk=None):
         self.lock = threading.RLock()
         self.users = users
         self.client_id = client_id
         self._client_secret = client_secret
         self.issuer = None
         self.base_url = None
-        self.settings = dict(DEFAULT_SETTINGS)
+        # Command-line choices are the defaults that "reset" returns to.
+        self.defaults = dict(DEFAULT_SETTINGS,
+                             client_auth_methods=list(AUTH_METHODS),
+                             client_jwk=client_jwk)
+        self.settings = copy.deepcopy(self.defaults)
+        self._client_key = None           # PublicJWK of client_jwk
+        self._derive()
+        self._assertion_jtis = {}         # jti -> exp, replay cache
         self.keys = [SigningKey(alg)]     # current key first
         self._attacker_keys = {}
         self._refresh = {}                # sha256(token) -> RefreshRecord
@@ -381,10 +542,15 @@ class State:
                  client_id=self.client_id)
         return s
 
+    def _derive(self):
+        """Parse the settings that hold keys (lock held or not shared)."""
+        jwk = self.settings["client_jwk"]
+        self._client_key = PublicJWK(jwk) if jwk is not None else None
+
     def control(self, req):
         """Apply a /_test/control body; raises ValueError on a bad field."""
-        known = set(DEFAULT_SETTINGS) | {"rotate", "drop_old_keys", "alg",
-                                         "reset"}
+        known = set(self.defaults) | {"rotate", "drop_old_keys", "alg",
+                                      "reset"}
         unknown = set(req) - known
         if unknown:
             # A typo in a test must fail loudly, not silently test nothing.
@@ -412,23 +578,32 @@ class State:
             "device_auto": lambda v: v in (None, "approve", "deny"),
             "device_auto_delay": lambda v: isinstance(v, (int, float))
             and not isinstance(v, bool) and 0 <= v <= 600,
+            "client_auth_methods": lambda v: isinstance(v, list) and v
+            and len(set(v)) == len(v) and set(v) <= set(AUTH_METHODS),
+            "client_jwk": lambda v: v is None or isinstance(v, dict),
         }
         for field, value in req.items():
             check = checks.get(field, lambda v: isinstance(v, bool))
             if not check(value):
                 raise ValueError("bad value for %s: %r" % (field, value))
+        if req.get("client_jwk") is not None:
+            try:
+                PublicJWK(req["client_jwk"])
+            except ValueError as exc:
+                raise ValueError("bad client_jwk: %s" % exc)
         with self.lock:
             if req.get("reset"):
-                self.settings = dict(DEFAULT_SETTINGS)
+                self.settings = copy.deepcopy(self.defaults)
             if "alg" in req and req["alg"] != self.current.alg:
                 self.keys.insert(0, SigningKey(req["alg"]))
             if req.get("rotate"):
                 self.keys.insert(0, SigningKey(self.current.alg))
             if req.get("drop_old_keys"):
                 del self.keys[1:]
-            for field in DEFAULT_SETTINGS:
+            for field in self.defaults:
                 if field in req:
                     self.settings[field] = req[field]
+            self._derive()
             return self.public_settings()
 
     def fault_for(self, endpoint):
@@ -479,6 +654,71 @@ class State:
         secret_ok = hmac.compare_digest(secret.encode(),
                                         self._client_secret.encode())
         return id_ok and secret_ok
+
+    def verify_client_assertion(self, assertion):
+        """private_key_jwt (RFC 7523 §2.2 and §3, OIDC Core §9): returns
+        the client_id, or raises OAuthError 401 invalid_client."""
+        def refuse(why):
+            return OAuthError(401, "invalid_client", "client_assertion " + why)
+
+        with self.lock:
+            key = self._client_key
+        if key is None:
+            raise refuse("cannot be checked: no client key is registered")
+        try:
+            header, claims, signing_input, sig = parse_jws(assertion)
+        except ValueError as exc:
+            raise refuse("is malformed: %s" % exc)
+        alg = header.get("alg")
+        # The registered key decides the algorithm, never the header alone.
+        if alg not in CLIENT_ALGS or alg not in key.algs:
+            raise refuse("alg %s does not fit the registered key"
+                         % json.dumps(alg))
+        if "crit" in header:
+            raise refuse("has crit extensions we do not understand")
+        typ = header.get("typ")
+        if typ is not None and (not isinstance(typ, str) or typ.lower() not in
+                                ("jwt", "client-authentication+jwt")):
+            # A DPoP proof or an access token is not a client assertion.
+            raise refuse("typ must be JWT")
+        if key.kid is not None and header.get("kid", key.kid) != key.kid:
+            raise refuse("kid is not the registered key's")
+        if not key.verify(alg, signing_input, sig):
+            raise refuse("signature does not verify")
+        if claims.get("iss") != self.client_id or \
+                claims.get("sub") != self.client_id:
+            raise refuse("iss and sub must both be the client_id")
+        aud = claims.get("aud")
+        # OIDC Core §9 names the token endpoint; many providers also take
+        # the issuer (RFC 7523 §3 says "identifies the AS"), so both do,
+        # at every endpoint.  Exact strings: no normalisation.
+        ours = (self.base_url + "/token", self.issuer)
+        if not any(isinstance(a, str) and a in ours
+                   for a in (aud if isinstance(aud, list) else [aud])):
+            raise refuse("aud must be the token endpoint URL or the issuer")
+        now = time.time()
+        exp, iat, nbf = claims.get("exp"), claims.get("iat"), claims.get("nbf")
+        if not is_number(exp) or exp <= now:
+            raise refuse("has expired or has no exp")
+        if exp > now + ASSERTION_MAX_LIFETIME + CLOCK_LEEWAY:
+            # Short lives keep the replay cache honest: a jti need only be
+            # remembered until its assertion would have died anyway.
+            raise refuse("may live at most %d s" % ASSERTION_MAX_LIFETIME)
+        if iat is not None and (not is_number(iat) or
+                                iat > now + CLOCK_LEEWAY or
+                                exp - iat > ASSERTION_MAX_LIFETIME +
+                                CLOCK_LEEWAY):
+            raise refuse("iat is in the future or too long before exp")
+        if nbf is not None and (not is_number(nbf) or
+                                nbf > now + CLOCK_LEEWAY):
+            raise refuse("is not valid yet")
+        jti = claims.get("jti")
+        if not printable(jti, 256):
+            raise refuse("needs a jti")
+        with self.lock:
+            if remember_once(self._assertion_jtis, jti, exp, now):
+                return self.client_id
+        raise refuse("was replayed (jti seen before)")
 
     def check_pin(self, username, pin):
         user = self.users.get(username)
@@ -1146,14 +1386,36 @@ class Handler(BaseHTTPRequestHandler):
         return {k: v[0] for k, v in pairs.items()}
 
     def _authenticate_client(self, form):
-        """client_secret_basic only (RFC 6749 §2.3.1)."""
+        """Exactly one of client_secret_basic (RFC 6749 §2.3.1) and
+        private_key_jwt (RFC 7523 §2.2) per request (RFC 6749 §2.3)."""
         state = self.server.state
         if "client_secret" in form:
             # §2.3.1 lets servers refuse secrets in the body; we do, so a
             # client that sends them there fails the tests.
             raise OAuthError(401, "invalid_client",
-                             "client_secret_basic is the only method")
-        auth = self.headers.get("Authorization", "")
+                             "client_secret_post is not accepted")
+        auths = self.headers.get_all("Authorization") or []
+        if len(auths) > 1:
+            raise OAuthError(400, "invalid_request",
+                             "more than one Authorization header")
+        assertion = "client_assertion" in form or \
+            "client_assertion_type" in form
+        if auths and assertion:
+            raise OAuthError(400, "invalid_request", "more than one client "
+                             "authentication method (RFC 6749 section 2.3)")
+        if assertion:
+            method = "private_key_jwt"
+        else:
+            method = "client_secret_basic"
+        self._note += " auth=" + method
+        with state.lock:
+            allowed = method in state.settings["client_auth_methods"]
+        if not allowed:
+            raise OAuthError(401, "invalid_client",
+                             "%s is not allowed for this client" % method)
+        if method == "private_key_jwt":
+            return self._authenticate_assertion(form)
+        auth = auths[0] if auths else ""
         scheme, _, creds = auth.partition(" ")
         if scheme.lower() != "basic":
             raise OAuthError(401, "invalid_client", "client authentication "
@@ -1168,6 +1430,19 @@ class Handler(BaseHTTPRequestHandler):
         if not sep or not state.client_ok(client_id, secret):
             raise OAuthError(401, "invalid_client", "client authentication "
                              "failed")
+        if form.get("client_id", client_id) != client_id:
+            raise OAuthError(401, "invalid_client", "client_id mismatch")
+
+    def _authenticate_assertion(self, form):
+        state = self.server.state
+        if form.get("client_assertion_type") != ASSERTION_TYPE:
+            raise OAuthError(401, "invalid_client", "client_assertion_type "
+                             "must be " + ASSERTION_TYPE)
+        if not form.get("client_assertion"):
+            raise OAuthError(400, "invalid_request",
+                             "client_assertion is missing")
+        client_id = state.verify_client_assertion(form["client_assertion"])
+        # RFC 7521 §4.2: client_id is optional, but must match when sent.
         if form.get("client_id", client_id) != client_id:
             raise OAuthError(401, "invalid_client", "client_id mismatch")
 
@@ -1244,6 +1519,7 @@ class Handler(BaseHTTPRequestHandler):
         with state.lock:
             algs = list(dict.fromkeys(k.alg for k in state.keys))
             acr = state.settings["acr"]
+            methods = list(state.settings["client_auth_methods"])
             issuer = state.issuer
             if state.settings["wrong_issuer_in_discovery"]:
                 issuer = "https://wrong-issuer.invalid"
@@ -1257,11 +1533,9 @@ class Handler(BaseHTTPRequestHandler):
             "device_authorization_endpoint": base + "/device_authorization",
             "grant_types_supported": ["password", "refresh_token",
                                       DEVICE_GRANT],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic"],
-            "revocation_endpoint_auth_methods_supported":
-                ["client_secret_basic"],
-            "introspection_endpoint_auth_methods_supported":
-                ["client_secret_basic"],
+            "token_endpoint_auth_methods_supported": methods,
+            "revocation_endpoint_auth_methods_supported": methods,
+            "introspection_endpoint_auth_methods_supported": methods,
             "id_token_signing_alg_values_supported": algs,
             "subject_types_supported": ["public"],
             "scopes_supported": ["openid", "pos"],
@@ -1272,6 +1546,10 @@ class Handler(BaseHTTPRequestHandler):
         }
         if acr is not None:
             doc["acr_values_supported"] = [acr]
+        if "private_key_jwt" in methods:
+            for endpoint in ("token", "revocation", "introspection"):
+                doc[endpoint + "_endpoint_auth_signing_alg_values_supported"] \
+                    = list(CLIENT_ALGS)
         return doc
 
     # --- test endpoints -------------------------------------------------
@@ -1343,6 +1621,8 @@ def parse_args(argv):
     p.add_argument("--issuer", help="default https://localhost:PORT")
     p.add_argument("--alg", default="RS256", choices=sorted(ALGS))
     p.add_argument("--bind", default="127.0.0.1")
+    p.add_argument("--client-jwk", help="the client's public JWK (JSON) "
+                   "for private_key_jwt")
     return p.parse_args(argv)
 
 
@@ -1362,6 +1642,11 @@ def main(argv):
             secret = f.read().rstrip("\r\n")
         if not secret:
             raise ValueError("empty client secret")
+        client_jwk = None
+        if args.client_jwk:
+            with open(args.client_jwk, encoding="utf-8") as f:
+                client_jwk = json_object(f.read().encode("utf-8"))
+            PublicJWK(client_jwk)
     except (OSError, ValueError) as exc:
         log("startup failed: %s" % exc)
         return 2
@@ -1370,7 +1655,7 @@ def main(argv):
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(args.cert, args.key)
 
-    state = State(users, args.client_id, secret, args.alg)
+    state = State(users, args.client_id, secret, args.alg, client_jwk)
     if ":" in args.bind:
         Server.address_family = socket.AF_INET6
     server = Server((args.bind, args.port), ctx, state)
