@@ -21,7 +21,38 @@ pa_make_ca "$WORK" smoke || { echo "Bail out! cannot make certificates"; exit 1;
 # The terminal's private_key_jwt key, registered on the command line.
 helper keygen ES256 "$WORK/client.pem" "$WORK/client.jwk" ||
 	{ echo "Bail out! cannot make a client key"; exit 1; }
-pa_start_tokend "$WORK" --client-jwk "$WORK/client.jwk" ||
+
+# mk_client_cert CA NAME SUBJECT: $WORK/NAME.pem and .key, a TLS client
+# certificate signed by $WORK/CA.pem (a new CA of that name if missing).
+mk_client_cert() {
+	local ca=$1 name=$2 subj=$3
+	(
+		cd "$WORK" || exit 1
+		[ -f "$ca.pem" ] || openssl req -x509 -newkey ec \
+			-pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+			-keyout "$ca.key" -out "$ca.pem" -subj "/CN=$ca Test CA" \
+			-addext "basicConstraints=critical,CA:TRUE" \
+			-addext "keyUsage=critical,keyCertSign,cRLSign" || exit 1
+		printf '%s\n' "basicConstraints=critical,CA:FALSE" \
+			"keyUsage=critical,digitalSignature" \
+			"extendedKeyUsage=clientAuth" >"$name.ext"
+		openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-keyout "$name.key" -out "$name.csr" -subj "$subj" &&
+		openssl x509 -req -in "$name.csr" -CA "$ca.pem" -CAkey "$ca.key" \
+			-set_serial "0x$(openssl rand -hex 8)" -days 1 \
+			-extfile "$name.ext" -out "$name.pem"
+	) >>"$WORK/openssl.log" 2>&1
+}
+# The terminal's certificate, one with another subject from the same CA,
+# and one with the right subject from a CA tokend does not know.
+TERMINAL_DN="CN=pos-terminal-01,O=Acme POS"
+mk_client_cert clientca terminal "/O=Acme POS/CN=pos-terminal-01" &&
+	mk_client_cert clientca other "/O=Acme POS/CN=pos-terminal-99" &&
+	mk_client_cert rogueca rogue "/O=Acme POS/CN=pos-terminal-01" ||
+	{ echo "Bail out! cannot make client certificates"; exit 1; }
+
+pa_start_tokend "$WORK" --client-jwk "$WORK/client.jwk" \
+	--client-ca "$WORK/clientca.pem" --client-cert-subject "$TERMINAL_DN" ||
 	{ echo "Bail out! tokend did not start"; exit 1; }
 
 # post ENDPOINT CURL-ARGS...: sets BODY and STATUS.
@@ -139,7 +170,7 @@ done
 tap_ok $ok test_discovery_has_required_fields
 tap_is "$(field issuer)" "$TOKEND_URL" test_discovery_issuer_is_server_url
 tap_is "$(field token_endpoint_auth_methods_supported)" \
-	'["client_secret_basic", "private_key_jwt"]' \
+	'["client_secret_basic", "private_key_jwt", "tls_client_auth"]' \
 	test_discovery_advertises_every_client_auth_method
 tap_is "$(field token_endpoint_auth_signing_alg_values_supported)" \
 	'["ES256", "EdDSA", "RS256", "PS256"]' test_discovery_advertises_assertion_algs
@@ -650,6 +681,66 @@ BODY=$(pa_curl "$TOKEND_URL/.well-known/openid-configuration")
 [ "$ok" = 401 ] && [ "$(field token_endpoint_auth_methods_supported)" = '["client_secret_basic"]' ] &&
 	! field token_endpoint_auth_signing_alg_values_supported >/dev/null
 tap_ok $? test_client_auth_methods_can_refuse_private_key_jwt
+control '{"reset":true}'
+
+# --- tls_client_auth (RFC 8705) -------------------------------------------------
+
+# mtls CERT CURL-ARGS...: a password grant authenticated by the certificate
+# $WORK/CERT.pem ("" for none) plus client_id; sets BODY STATUS CURL_RC.
+mtls() {
+	local cert=$1 out
+	shift
+	out=$(pa_curl -w '\n%{http_code}\n' ${cert:+--cert "$WORK/$cert.pem" --key "$WORK/$cert.key"} \
+		-d grant_type=password -d username=alice -d password=1234 "$@" "$TOKEN_EP" 2>/dev/null)
+	CURL_RC=$?
+	STATUS=${out##*$'\n'}
+	BODY=${out%$'\n'*}
+}
+
+mtls terminal -d "client_id=$CLIENT_ID"
+[ "$STATUS" = 200 ] && check honest "$(field access_token)" preferred_username=alice
+tap_ok $? test_tls_client_auth_accepted || tap_diag "$CURL_RC $STATUS $BODY"
+out=$(pa_curl -w '\n%{http_code}' --cert "$WORK/terminal.pem" --key "$WORK/terminal.key" \
+	-d "client_id=$CLIENT_ID" --data-urlencode "token=$(field access_token)" "$TOKEND_URL/introspect")
+tap_is "${out##*$'\n'} $(printf '%s' "${out%$'\n'*}" | pa_json_get active)" "200 true" \
+	test_tls_client_auth_at_introspect
+mtls "" -d "client_id=$CLIENT_ID"
+tap_is "$STATUS $(field error)" "401 invalid_client" test_tls_client_auth_without_cert_refused
+mtls other -d "client_id=$CLIENT_ID"
+tap_is "$STATUS $(field error)" "401 invalid_client" test_tls_client_auth_wrong_subject_refused
+mtls terminal -d client_id=other-client
+tap_is "$STATUS $(field error)" "401 invalid_client" test_tls_client_auth_wrong_client_id_refused
+mtls terminal
+tap_is "$STATUS $(field error)" "401 invalid_client" test_tls_client_auth_needs_client_id
+mtls rogue -d "client_id=$CLIENT_ID"
+[ "$CURL_RC" != 0 ] && [ "$STATUS" = 000 ]
+tap_ok $? test_tls_client_auth_unknown_ca_fails_handshake || tap_diag "$CURL_RC $STATUS"
+mtls terminal -H "$PA_BASIC_AUTH"
+tap_is "$STATUS" 200 test_certificate_beside_basic_is_not_a_second_method
+out=$(openssl x509 -in "$WORK/terminal.pem" -noout -subject -nameopt RFC2253)
+tap_is "$out" "subject=$TERMINAL_DN" test_openssl_rfc2253_subject_is_the_registered_form
+
+control '{"client_cert_subject":"CN=pos-terminal-99,O=Acme POS"}'
+mtls other -d "client_id=$CLIENT_ID"
+ok=$STATUS
+mtls terminal -d "client_id=$CLIENT_ID"
+tap_is "$ok $STATUS" "200 401" test_control_client_cert_subject_changes_match
+out=$(pa_curl -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+	--data '{"client_cert_subject":"CN=a, O=b"}' "$TOKEND_URL/_test/control")
+tap_is "$out" 400 test_control_refuses_bad_client_cert_subject
+control '{"client_cert_subject":null}'
+mtls terminal -d "client_id=$CLIENT_ID"
+tap_is "$STATUS" 401 test_tls_client_auth_without_registered_subject_refused
+control '{"reset":true}'
+mtls terminal -d "client_id=$CLIENT_ID"
+tap_is "$STATUS" 200 test_reset_restores_command_line_cert_subject
+control '{"client_auth_methods":["client_secret_basic","private_key_jwt"]}'
+mtls terminal -d "client_id=$CLIENT_ID"
+ok=$STATUS
+BODY=$(pa_curl "$TOKEND_URL/.well-known/openid-configuration")
+[ "$ok" = 401 ] && [ "$(field token_endpoint_auth_methods_supported)" = \
+	'["client_secret_basic", "private_key_jwt"]' ]
+tap_ok $? test_client_auth_methods_can_refuse_tls_client_auth
 control '{"reset":true}'
 
 # --- stats and robustness --------------------------------------------------------------

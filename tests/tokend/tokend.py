@@ -3,8 +3,9 @@
 
 A deliberately small HTTPS provider: password and refresh_token grants
 (RFC 6749) and the device authorization grant (RFC 8628), with
-client_secret_basic or private_key_jwt (RFC 7523) client authentication,
-revocation (RFC 7009), introspection (RFC 7662), discovery and JWKS.  It signs its JWTs by hand with
+client_secret_basic, private_key_jwt (RFC 7523) or tls_client_auth
+(RFC 8705) client authentication, revocation (RFC 7009), introspection
+(RFC 7662), discovery and JWKS.  It signs its JWTs by hand with
 python3-cryptography instead of a JOSE library, so that the test-only
 forging modes (alg none, HS256 keyed with the public key, jku/jwk headers,
 ...) can build exactly the malformed tokens an attacker would, and so that
@@ -37,6 +38,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote_plus, urlsplit
 
+from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
@@ -88,7 +90,7 @@ DEFAULT_SETTINGS = {
 }
 
 # Client authentication methods, by their RFC 8414 / OIDC Discovery names.
-AUTH_METHODS = ("client_secret_basic", "private_key_jwt")
+AUTH_METHODS = ("client_secret_basic", "private_key_jwt", "tls_client_auth")
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 # RFC 8628 §6.1: no vowels (no words), no look-alikes such as 0/O or 1/I.
@@ -387,6 +389,24 @@ def printable(value, max_len):
         all(0x20 < ord(c) < 0x7f for c in value)
 
 
+def parse_dn(text):
+    """An RFC 4514 string as python3-cryptography reads it; ValueError."""
+    name = x509.Name.from_rfc4514_string(text)
+    if not len(name):
+        raise ValueError("empty distinguished name")
+    return name
+
+
+def printable_dn(text):
+    if not isinstance(text, str) or not 0 < len(text) <= 1024:
+        return False
+    try:
+        parse_dn(text)
+    except ValueError:
+        return False
+    return True
+
+
 def remember_once(cache, key, until, now):
     """A replay cache: False if key is already in it, else remember key
     until the given time and answer True.  Expired entries go first."""
@@ -479,19 +499,26 @@ class OAuthError(Exception):
 class State:
     """Everything shared between request threads, behind one lock."""
 
-    def __init__(self, users, client_id, client_secret, alg, client_jwk=None):
+    def __init__(self, users, client_id, client_secret, alg, client_jwk=None,
+                 mtls=False, client_cert_subject=None):
         self.lock = threading.RLock()
         self.users = users
         self.client_id = client_id
         self._client_secret = client_secret
         self.issuer = None
         self.base_url = None
+        # Without --client-ca the TLS layer never asks for a certificate,
+        # so tls_client_auth cannot work and is neither allowed nor shown.
+        self.mtls = mtls
+        methods = [m for m in AUTH_METHODS
+                   if mtls or m != "tls_client_auth"]
         # Command-line choices are the defaults that "reset" returns to.
-        self.defaults = dict(DEFAULT_SETTINGS,
-                             client_auth_methods=list(AUTH_METHODS),
-                             client_jwk=client_jwk)
+        self.defaults = dict(DEFAULT_SETTINGS, client_auth_methods=methods,
+                             client_jwk=client_jwk,
+                             client_cert_subject=client_cert_subject)
         self.settings = copy.deepcopy(self.defaults)
         self._client_key = None           # PublicJWK of client_jwk
+        self._client_subject = None       # x509.Name of client_cert_subject
         self._derive()
         self._assertion_jtis = {}         # jti -> exp, replay cache
         self.keys = [SigningKey(alg)]     # current key first
@@ -546,6 +573,8 @@ class State:
         """Parse the settings that hold keys (lock held or not shared)."""
         jwk = self.settings["client_jwk"]
         self._client_key = PublicJWK(jwk) if jwk is not None else None
+        dn = self.settings["client_cert_subject"]
+        self._client_subject = parse_dn(dn) if dn is not None else None
 
     def control(self, req):
         """Apply a /_test/control body; raises ValueError on a bad field."""
@@ -579,8 +608,11 @@ class State:
             "device_auto_delay": lambda v: isinstance(v, (int, float))
             and not isinstance(v, bool) and 0 <= v <= 600,
             "client_auth_methods": lambda v: isinstance(v, list) and v
-            and len(set(v)) == len(v) and set(v) <= set(AUTH_METHODS),
+            and len(set(v)) == len(v) and set(v) <= set(AUTH_METHODS)
+            and (self.mtls or "tls_client_auth" not in v),
             "client_jwk": lambda v: v is None or isinstance(v, dict),
+            "client_cert_subject": lambda v: v is None or (
+                self.mtls and printable_dn(v)),
         }
         for field, value in req.items():
             check = checks.get(field, lambda v: isinstance(v, bool))
@@ -719,6 +751,16 @@ class State:
             if remember_once(self._assertion_jtis, jti, exp, now):
                 return self.client_id
         raise refuse("was replayed (jti seen before)")
+
+    def client_cert_ok(self, der):
+        """RFC 8705 §2.1.2 tls_client_auth: the (already chain-verified)
+        certificate's subject DN equals the registered one: the same
+        attributes in the same order with exactly the same values."""
+        with self.lock:
+            want = self._client_subject
+        if want is None:
+            return False
+        return x509.load_der_x509_certificate(der).subject == want
 
     def check_pin(self, username, pin):
         user = self.users.get(username)
@@ -1386,8 +1428,9 @@ class Handler(BaseHTTPRequestHandler):
         return {k: v[0] for k, v in pairs.items()}
 
     def _authenticate_client(self, form):
-        """Exactly one of client_secret_basic (RFC 6749 §2.3.1) and
-        private_key_jwt (RFC 7523 §2.2) per request (RFC 6749 §2.3)."""
+        """Exactly one of client_secret_basic (RFC 6749 §2.3.1),
+        private_key_jwt (RFC 7523 §2.2) and tls_client_auth (RFC 8705
+        §2.1) per request (RFC 6749 §2.3)."""
         state = self.server.state
         if "client_secret" in form:
             # §2.3.1 lets servers refuse secrets in the body; we do, so a
@@ -1405,8 +1448,16 @@ class Handler(BaseHTTPRequestHandler):
                              "authentication method (RFC 6749 section 2.3)")
         if assertion:
             method = "private_key_jwt"
-        else:
+        elif auths:
             method = "client_secret_basic"
+        elif "client_id" in form:
+            # A client_id and nothing else: only the TLS layer can vouch.
+            # A certificate next to another method is not a second method
+            # in the request, just a TLS detail, and is ignored.
+            method = "tls_client_auth"
+        else:
+            raise OAuthError(401, "invalid_client",
+                             "client authentication required")
         self._note += " auth=" + method
         with state.lock:
             allowed = method in state.settings["client_auth_methods"]
@@ -1415,8 +1466,9 @@ class Handler(BaseHTTPRequestHandler):
                              "%s is not allowed for this client" % method)
         if method == "private_key_jwt":
             return self._authenticate_assertion(form)
-        auth = auths[0] if auths else ""
-        scheme, _, creds = auth.partition(" ")
+        if method == "tls_client_auth":
+            return self._authenticate_tls(form)
+        scheme, _, creds = auths[0].partition(" ")
         if scheme.lower() != "basic":
             raise OAuthError(401, "invalid_client", "client authentication "
                              "required (HTTP Basic)")
@@ -1432,6 +1484,21 @@ class Handler(BaseHTTPRequestHandler):
                              "failed")
         if form.get("client_id", client_id) != client_id:
             raise OAuthError(401, "invalid_client", "client_id mismatch")
+
+    def _authenticate_tls(self, form):
+        state = self.server.state
+        # Only a certificate that verified against --client-ca gets here:
+        # with CERT_OPTIONAL a bad one has already failed the handshake.
+        der = self.request.getpeercert(binary_form=True)
+        if not der:
+            raise OAuthError(401, "invalid_client", "no client certificate "
+                             "(tls_client_auth)")
+        if not state.client_cert_ok(der):
+            raise OAuthError(401, "invalid_client", "client certificate "
+                             "subject is not the registered one")
+        if not hmac.compare_digest(form["client_id"].encode(),
+                                   state.client_id.encode()):
+            raise OAuthError(401, "invalid_client", "unknown client_id")
 
     def _authenticate_assertion(self, form):
         state = self.server.state
@@ -1623,6 +1690,10 @@ def parse_args(argv):
     p.add_argument("--bind", default="127.0.0.1")
     p.add_argument("--client-jwk", help="the client's public JWK (JSON) "
                    "for private_key_jwt")
+    p.add_argument("--client-ca", help="CA (PEM) for client certificates; "
+                   "enables tls_client_auth")
+    p.add_argument("--client-cert-subject", help="RFC 4514 subject DN of "
+                   "the client's certificate, e.g. 'CN=pos-01,O=Acme'")
     return p.parse_args(argv)
 
 
@@ -1647,6 +1718,12 @@ def main(argv):
             with open(args.client_jwk, encoding="utf-8") as f:
                 client_jwk = json_object(f.read().encode("utf-8"))
             PublicJWK(client_jwk)
+        if args.client_cert_subject is not None:
+            if not args.client_ca:
+                raise ValueError("--client-cert-subject needs --client-ca")
+            if not printable_dn(args.client_cert_subject):
+                raise ValueError("--client-cert-subject is not an RFC 4514 "
+                                 "distinguished name")
     except (OSError, ValueError) as exc:
         log("startup failed: %s" % exc)
         return 2
@@ -1654,8 +1731,20 @@ def main(argv):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(args.cert, args.key)
+    if args.client_ca:
+        # Ask every client for a certificate but do not insist: the other
+        # methods must keep working on the same port.  One that is sent
+        # must verify, or the handshake fails.
+        try:
+            ctx.load_verify_locations(cafile=args.client_ca)
+        except (OSError, ssl.SSLError) as exc:
+            log("startup failed: --client-ca: %s" % exc)
+            return 2
+        ctx.verify_mode = ssl.CERT_OPTIONAL
 
-    state = State(users, args.client_id, secret, args.alg, client_jwk)
+    state = State(users, args.client_id, secret, args.alg, client_jwk,
+                  mtls=bool(args.client_ca),
+                  client_cert_subject=args.client_cert_subject)
     if ":" in args.bind:
         Server.address_family = socket.AF_INET6
     server = Server((args.bind, args.port), ctx, state)
