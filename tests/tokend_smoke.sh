@@ -743,6 +743,204 @@ BODY=$(pa_curl "$TOKEND_URL/.well-known/openid-configuration")
 tap_ok $? test_client_auth_methods_can_refuse_tls_client_auth
 control '{"reset":true}'
 
+# --- DPoP (RFC 9449) ------------------------------------------------------------
+
+RESOURCE="$TOKEND_URL/resource"
+for k in dpop dpop2; do
+	helper keygen ES256 "$WORK/$k.pem" "$WORK/$k.jwk"
+done
+JKT=$(helper thumbprint "$WORK/dpop.jwk")
+# proof KEY HTM HTU [options]: a DPoP proof signed by $WORK/KEY.pem.
+proof() { local key=$1; shift; helper dpop "$WORK/$key.pem" "${DALG:-ES256}" "$@"; }
+# dpop_login PROOF [curl args...]: alice's password grant with that proof.
+dpop_login() {
+	post token -D "$WORK/headers" -H "DPoP: $1" -d grant_type=password \
+		-d username=alice -d password=1234 "${@:2}"
+}
+# claim TOKEN PATH: a claim of a JWT, unverified.
+claim() { helper claims "$1" | pa_json_get "$2" 2>/dev/null; }
+# res CURL-ARGS...: GET /resource; sets BODY STATUS, headers in $WORK/headers.
+res() {
+	local out
+	out=$(pa_curl -D "$WORK/headers" -w '\n%{http_code}\n' "$@" "$RESOURCE")
+	STATUS=${out##*$'\n'}
+	BODY=${out%$'\n'*}
+}
+challenges() { grep -i '^WWW-Authenticate:' "$WORK/headers" | tr -d '\r'; }
+header_of() { grep -i "^$1:" "$WORK/headers" | tr -d '\r' | sed 's/^[^:]*: *//'; }
+
+BODY=$(pa_curl "$TOKEND_URL/.well-known/openid-configuration")
+tap_is "$(field dpop_signing_alg_values_supported)" '["ES256", "EdDSA", "RS256", "PS256"]' \
+	test_discovery_advertises_dpop_algs
+
+dpop_login "$(proof dpop POST "$TOKEN_EP")"
+DPOP_AT=$(field access_token)
+DPOP_RT=$(field refresh_token)
+[ "$STATUS $(field token_type)" = "200 DPoP" ] && [ "$(claim "$DPOP_AT" cnf.jkt)" = "$JKT" ] &&
+	check honest "$DPOP_AT" preferred_username=alice header.typ=at+jwt &&
+	! claim "$(field id_token)" cnf >/dev/null
+tap_ok $? test_dpop_token_is_bound_to_proof_key || tap_diag "$STATUS $BODY"
+post introspect --data-urlencode "token=$DPOP_AT"
+tap_is "$(field active) $(field token_type) $(field cnf.jkt)" "true DPoP $JKT" \
+	test_introspect_bound_access_token_has_cnf
+post introspect --data-urlencode "token=$DPOP_RT"
+tap_is "$(field active) $(field cnf.jkt)" "true $JKT" test_introspect_bound_refresh_token_has_cnf
+
+ok=0
+for alg in EdDSA RS256 PS256; do
+	helper keygen "$alg" "$WORK/d$alg.pem" "$WORK/d$alg.jwk"
+	dpop_login "$(DALG=$alg proof "d$alg" POST "$TOKEN_EP")"
+	[ "$STATUS $(claim "$(field access_token)" cnf.jkt)" = "200 $(helper thumbprint "$WORK/d$alg.jwk")" ] ||
+		{ ok=1; tap_diag "$alg: $STATUS $BODY"; }
+done
+tap_ok $ok test_dpop_proofs_eddsa_rs256_ps256_accepted
+ok=0
+for htu in "https://127.0.0.1:$TOKEND_PORT/token" "HTTPS://LOCALHOST:$TOKEND_PORT/token"; do
+	dpop_login "$(proof dpop POST "$htu")"
+	[ "$STATUS" = 200 ] || { ok=1; tap_diag "$htu: $STATUS $BODY"; }
+done
+tap_ok $ok test_dpop_htu_by_address_or_in_other_case_accepted
+
+P=$(proof dpop POST "$TOKEN_EP")
+dpop_login "$P"
+dpop_login "$P"
+tap_is "$STATUS $(field error)" "400 invalid_dpop_proof" test_dpop_replayed_proof_refused
+# dpop_refused NAME PROOF: the password grant with PROOF is invalid_dpop_proof.
+dpop_refused() {
+	dpop_login "$2"
+	tap_is "$STATUS $(field error)" "400 invalid_dpop_proof" "$1"
+}
+dpop_refused test_dpop_wrong_htm_refused "$(proof dpop GET "$TOKEN_EP")"
+dpop_refused test_dpop_wrong_htu_refused "$(proof dpop POST "$TOKEND_URL/revoke")"
+dpop_refused test_dpop_htu_with_query_refused "$(proof dpop POST "$TOKEN_EP?x=1")"
+dpop_refused test_dpop_htu_of_other_host_refused "$(proof dpop POST "https://tokend.invalid:$TOKEND_PORT/token")"
+dpop_refused test_dpop_old_iat_refused "$(proof dpop POST "$TOKEN_EP" --iat-offset -90)"
+dpop_refused test_dpop_future_iat_refused "$(proof dpop POST "$TOKEN_EP" --iat-offset 90)"
+dpop_refused test_dpop_without_jti_refused "$(proof dpop POST "$TOKEN_EP" --drop jti)"
+dpop_refused test_dpop_private_key_in_jwk_refused "$(proof dpop POST "$TOKEN_EP" --with-private)"
+dpop_refused test_dpop_wrong_typ_refused "$(proof dpop POST "$TOKEN_EP" --typ JWT)"
+dpop_refused test_dpop_alg_none_refused "$(DALG=none proof dpop POST "$TOKEN_EP")"
+dpop_refused test_dpop_jwk_of_other_key_refused "$(proof dpop POST "$TOKEN_EP" --jwk-of "$WORK/dpop2.pem")"
+post token -H "DPoP: $(proof dpop POST "$TOKEN_EP")" -H "DPoP: $(proof dpop POST "$TOKEN_EP")" \
+	-d grant_type=password -d username=alice -d password=1234
+tap_is "$STATUS $(field error)" "400 invalid_dpop_proof" test_dpop_two_proofs_refused
+
+control '{"dpop_required":true}'
+login alice 1234
+ok="$STATUS $(field error)"
+dpop_login "$(proof dpop POST "$TOKEN_EP")"
+tap_is "$ok / $STATUS" "400 invalid_dpop_proof / 200" test_dpop_required_refuses_request_without_proof
+control '{"dpop_required":false,"dpop_nonce":true}'
+dpop_login "$(proof dpop POST "$TOKEN_EP")"
+NONCE=$(header_of DPoP-Nonce)
+[ "$STATUS $(field error)" = "400 use_dpop_nonce" ] && [ -n "$NONCE" ]
+tap_ok $? test_dpop_nonce_demanded_with_header || tap_diag "$STATUS $BODY"
+dpop_login "$(proof dpop POST "$TOKEN_EP" --nonce "$NONCE")"
+[ "$STATUS $(field token_type)" = "200 DPoP" ] && [ "$(header_of DPoP-Nonce)" = "$NONCE" ]
+tap_ok $? test_dpop_nonce_then_accepted || tap_diag "$STATUS $BODY"
+dpop_login "$(proof dpop POST "$TOKEN_EP" --nonce "x$NONCE")"
+tap_is "$STATUS $(field error)" "400 use_dpop_nonce" test_dpop_wrong_nonce_refused
+control '{"rotate_dpop_nonce":true}'
+dpop_login "$(proof dpop POST "$TOKEN_EP" --nonce "$NONCE")"
+NEW_NONCE=$(header_of DPoP-Nonce)
+[ "$STATUS $(field error)" = "400 use_dpop_nonce" ] && [ -n "$NEW_NONCE" ] && [ "$NEW_NONCE" != "$NONCE" ]
+tap_ok $? test_dpop_nonce_rotation_refuses_old_nonce
+control '{"dpop_nonce":false}'
+dpop_login "$(proof dpop POST "$TOKEN_EP")"
+[ "$STATUS" = 200 ] && [ -z "$(header_of DPoP-Nonce)" ]
+tap_ok $? test_dpop_nonce_off_again
+
+refresh_with() { post token -H "DPoP: $1" -d grant_type=refresh_token --data-urlencode "refresh_token=$2"; }
+refresh_with "$(proof dpop2 POST "$TOKEN_EP")" "$DPOP_RT"
+tap_is "$STATUS $(field error)" "400 invalid_grant" test_dpop_refresh_with_other_key_refused
+refresh "$DPOP_RT"
+tap_is "$STATUS $(field error)" "400 invalid_grant" test_dpop_refresh_without_proof_refused
+refresh_with "$(proof dpop POST "$TOKEN_EP")" "$DPOP_RT"
+[ "$STATUS $(field token_type)" = "200 DPoP" ] && [ "$(claim "$(field access_token)" cnf.jkt)" = "$JKT" ]
+tap_ok $? test_dpop_refresh_with_same_key_stays_bound || tap_diag "$STATUS $BODY"
+
+login alice 1234
+refresh_with "$(proof dpop POST "$TOKEN_EP")" "$(field refresh_token)"
+ok="$(field token_type) $(claim "$(field access_token)" cnf.jkt)"
+refresh "$(field refresh_token)"
+tap_is "$ok / $STATUS $(field token_type)" "DPoP $JKT / 200 Bearer" \
+	test_unbound_grant_refreshed_with_proof_binds_only_access_token
+
+control '{"device_interval":1,"device_auto":"approve"}'
+device_start bob
+post token -H "DPoP: $(proof dpop POST "$TOKEN_EP")" -d "grant_type=$DEVICE_GRANT" \
+	--data-urlencode "device_code=$DEVICE_CODE"
+[ "$STATUS $(field token_type)" = "200 DPoP" ] && [ "$(claim "$(field access_token)" cnf.jkt)" = "$JKT" ]
+tap_ok $? test_device_grant_with_dpop_is_bound || tap_diag "$STATUS $BODY"
+control '{"reset":true}'
+
+# The protected resource.
+login alice 1234
+PLAIN_AT=$(field access_token)
+res -H "Authorization: Bearer $PLAIN_AT"
+tap_is "$STATUS $(field user) $(field roles) $(field token_type)" '200 alice ["cashier"] Bearer' \
+	test_resource_accepts_unbound_token_as_bearer
+# dres TOKEN PROOF-ARGS...: the token under the DPoP scheme, with a proof.
+dres() {
+	local at=$1
+	shift
+	res -H "Authorization: DPoP $at" -H "DPoP: $(proof "$@")"
+}
+dres "$DPOP_AT" dpop GET "$RESOURCE" --ath-of "$DPOP_AT"
+tap_is "$STATUS $(field user) $(field token_type)" "200 alice DPoP" \
+	test_resource_accepts_dpop_token_with_proof
+res -H "Authorization: DPoP $DPOP_AT"
+[ "$STATUS $(field error)" = "401 invalid_dpop_proof" ] &&
+	challenges | grep -q '^WWW-Authenticate: DPoP .*error="invalid_dpop_proof"'
+tap_ok $? test_resource_refuses_dpop_token_without_proof
+res -H "Authorization: Bearer $DPOP_AT"
+[ "$STATUS $(field error)" = "401 invalid_token" ] &&
+	challenges | grep -q '^WWW-Authenticate: DPoP .*error="invalid_token"'
+tap_ok $? test_resource_refuses_bound_token_as_bearer || tap_diag "$(challenges)"
+# res_refused NAME ERROR PROOF-ARGS...: the bound token with that proof.
+res_refused() {
+	local name=$1 want=$2
+	shift 2
+	dres "$DPOP_AT" "$@"
+	[ "$STATUS $(field error)" = "401 $want" ] &&
+		challenges | grep -q "^WWW-Authenticate: DPoP .*error=\"$want\""
+	tap_ok $? "$name" || tap_diag "$STATUS $BODY"
+}
+res_refused test_resource_refuses_proof_with_wrong_ath invalid_dpop_proof \
+	dpop GET "$RESOURCE" --ath-of "$PLAIN_AT"
+res_refused test_resource_refuses_proof_without_ath invalid_dpop_proof \
+	dpop GET "$RESOURCE"
+res_refused test_resource_refuses_proof_with_wrong_htu invalid_dpop_proof \
+	dpop GET "$TOKEN_EP" --ath-of "$DPOP_AT"
+res_refused test_resource_refuses_proof_with_wrong_htm invalid_dpop_proof \
+	dpop POST "$RESOURCE" --ath-of "$DPOP_AT"
+res_refused test_resource_refuses_proof_of_other_key invalid_token \
+	dpop2 GET "$RESOURCE" --ath-of "$DPOP_AT"
+P=$(proof dpop GET "$RESOURCE" --ath-of "$DPOP_AT")
+res -H "Authorization: DPoP $DPOP_AT" -H "DPoP: $P"
+res -H "Authorization: DPoP $DPOP_AT" -H "DPoP: $P"
+tap_is "$STATUS $(field error)" "401 invalid_dpop_proof" test_resource_refuses_replayed_proof
+dres "$PLAIN_AT" dpop GET "$RESOURCE" --ath-of "$PLAIN_AT"
+tap_is "$STATUS $(field error)" "401 invalid_token" test_resource_refuses_unbound_token_as_dpop
+res
+[ "$STATUS" = 401 ] && [ "$(challenges | wc -l)" = 2 ] &&
+	challenges | grep -q '^WWW-Authenticate: Bearer realm="tokend"$' &&
+	challenges | grep -q '^WWW-Authenticate: DPoP realm="tokend", algs="ES256 EdDSA RS256 PS256"$'
+tap_ok $? test_resource_without_token_challenges_both_schemes || tap_diag "$(challenges)"
+res -H "Authorization: Bearer not.a.token"
+[ "$STATUS $(field error)" = "401 invalid_token" ] &&
+	challenges | grep -q '^WWW-Authenticate: Bearer .*error="invalid_token"'
+tap_ok $? test_resource_refuses_garbage_bearer
+post revoke --data-urlencode "token=$DPOP_AT"
+ok=$STATUS
+dres "$DPOP_AT" dpop GET "$RESOURCE" --ath-of "$DPOP_AT"
+tap_is "$ok $STATUS $(field error)" "200 401 invalid_token" test_revoked_bound_token_refused_without_proof_to_revoke
+out=$(pa_curl -o /dev/null -w '%{http_code}' -X POST "$RESOURCE")
+tap_is "$out" 405 test_resource_is_get_only
+pa_tokend_stats reset >/dev/null
+res -H "Authorization: Bearer $PLAIN_AT"
+tap_is "$(pa_tokend_stats | pa_json_get resource)" 1 test_stats_count_resource
+
 # --- stats and robustness --------------------------------------------------------------
 
 pa_tokend_stats reset >/dev/null
@@ -772,7 +970,8 @@ LEAK_AT=$(field access_token)
 pa_stop_tokend
 tap_ok $? test_sigterm_stops_cleanly
 grep -q 'stopped' "$TOKEND_LOG" && ! grep -q -F -e 918273645 -e "$CLIENT_SECRET" \
-	-e "$LEAK_RT" -e "${LEAK_AT:0:40}" "$TOKEND_LOG"
+	-e "$LEAK_RT" -e "${LEAK_AT:0:40}" -e "$DEVICE_CODE" -e "${A##*.}" \
+	-e "${P##*.}" "$TOKEND_LOG"
 tap_ok $? test_log_has_no_pins_tokens_or_secrets
 
 tap_done

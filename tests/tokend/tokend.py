@@ -4,7 +4,8 @@
 A deliberately small HTTPS provider: password and refresh_token grants
 (RFC 6749) and the device authorization grant (RFC 8628), with
 client_secret_basic, private_key_jwt (RFC 7523) or tls_client_auth
-(RFC 8705) client authentication, revocation (RFC 7009), introspection
+(RFC 8705) client authentication, DPoP-bound tokens (RFC 9449) and a
+protected resource to use them on, revocation (RFC 7009), introspection
 (RFC 7662), discovery and JWKS.  It signs its JWTs by hand with
 python3-cryptography instead of a JOSE library, so that the test-only
 forging modes (alg none, HS256 keyed with the public key, jku/jwk headers,
@@ -66,7 +67,7 @@ FORGES = ("none", "alg_none", "hs256_pubkey", "wrong_iss", "wrong_aud",
           "jku_header", "jwk_header", "crit_unknown", "garbage", "oversize",
           "roles_not_array", "wrong_alg_for_key")
 ENDPOINTS = ("discovery", "jwks", "token", "revoke", "introspect",
-             "device_authorization")
+             "device_authorization", "resource")
 # Endpoints whose body is an OAuth form and which authenticate the client.
 FORM_ENDPOINTS = ("token", "revoke", "introspect", "device_authorization")
 
@@ -87,6 +88,8 @@ DEFAULT_SETTINGS = {
     "amr": ["pwd", "otp"],          # RFC 8176 method values
     "device_auto": None,            # None, "approve" or "deny"
     "device_auto_delay": 0,         # seconds before device_auto acts
+    "dpop_nonce": False,            # demand server nonces in DPoP proofs
+    "dpop_required": False,         # refuse token requests without a proof
 }
 
 # Client authentication methods, by their RFC 8414 / OIDC Discovery names.
@@ -117,6 +120,9 @@ PRIVATE_JWK_MEMBERS = frozenset(("d", "p", "q", "dp", "dq", "qi", "oth", "k"))
 CLIENT_ALGS = ("ES256", "EdDSA", "RS256", "PS256")
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_MAX_LIFETIME = 60         # seconds an assertion may live
+DPOP_WINDOW = 60                    # a proof's iat may be this far off now
+DPOP_NONCE_LIFETIME = 300           # seconds before the nonce rotates
+TOKEN68_RE = re.compile(r"[A-Za-z0-9._~+/-]+=*")   # RFC 7235 §2.1
 CLOCK_LEEWAY = 5                    # for iat/nbf from the client's clock
 # Valid scope-token characters, RFC 6749 §3.3.
 SCOPE_CHARS = frozenset(chr(c) for c in range(0x21, 0x7f)) - {'"', "\\"}
@@ -407,6 +413,30 @@ def printable_dn(text):
     return True
 
 
+def norm_url(url):
+    """An https URL in RFC 3986 §6.2.2-6.2.3 normal form (scheme and host
+    in lower case, no default port, "/" for an empty path) for comparing
+    htu; None when it is not an https URL or carries userinfo."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() != "https" or not parts.hostname or \
+            "@" in parts.netloc:
+        return None
+    host = parts.hostname
+    if ":" in host:
+        host = "[%s]" % host
+    if port not in (None, 443):
+        host += ":%d" % port
+    out = "https://" + host + (parts.path or "/")
+    # A query or fragment in htu can never match: §4.2 leaves them out.
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        out += "?" + parts.query + "#" + parts.fragment
+    return out
+
+
 def remember_once(cache, key, until, now):
     """A replay cache: False if key is already in it, else remember key
     until the given time and answer True.  Expired entries go first."""
@@ -436,10 +466,13 @@ def load_users(path):
 class Family:
     """Every refresh token descended from one login (one grant)."""
 
-    def __init__(self, user, scope, amr, acr=None, auth_time=None):
+    def __init__(self, user, scope, amr, acr=None, auth_time=None, jkt=None):
         self.id = secrets.token_hex(8)
         self.username = user.username
         self.scope = scope
+        # The DPoP key (RFC 7638 thumbprint) of the grant's first token
+        # request: every refresh must prove possession of the same key.
+        self.jkt = jkt
         # How the person authenticated; refreshes repeat it unchanged,
         # since a refresh is not a new authentication (OIDC Core §12.2).
         self.amr = amr
@@ -521,6 +554,10 @@ class State:
         self._client_subject = None       # x509.Name of client_cert_subject
         self._derive()
         self._assertion_jtis = {}         # jti -> exp, replay cache
+        self._dpop_jtis = {}              # jti -> until, replay cache
+        self._dpop_nonce = secrets.token_urlsafe(16)
+        self._dpop_nonce_at = time.monotonic()
+        self.url_bases = []               # https://host:port we answer as
         self.keys = [SigningKey(alg)]     # current key first
         self._attacker_keys = {}
         self._refresh = {}                # sha256(token) -> RefreshRecord
@@ -579,7 +616,7 @@ class State:
     def control(self, req):
         """Apply a /_test/control body; raises ValueError on a bad field."""
         known = set(self.defaults) | {"rotate", "drop_old_keys", "alg",
-                                      "reset"}
+                                      "reset", "rotate_dpop_nonce"}
         unknown = set(req) - known
         if unknown:
             # A typo in a test must fail loudly, not silently test nothing.
@@ -632,6 +669,8 @@ class State:
                 self.keys.insert(0, SigningKey(self.current.alg))
             if req.get("drop_old_keys"):
                 del self.keys[1:]
+            if req.get("rotate_dpop_nonce"):
+                self._rotate_dpop_nonce()
             for field in self.defaults:
                 if field in req:
                     self.settings[field] = req[field]
@@ -653,7 +692,8 @@ class State:
                           "token": {"password": 0, "refresh_token": 0,
                                     "device_code": 0, "other": 0},
                           "revoke": 0, "introspect": 0,
-                          "device_authorization": 0, "redirected": 0}
+                          "device_authorization": 0, "resource": 0,
+                          "redirected": 0}
 
     def count(self, endpoint, grant=None):
         with self.lock:
@@ -751,6 +791,81 @@ class State:
             if remember_once(self._assertion_jtis, jti, exp, now):
                 return self.client_id
         raise refuse("was replayed (jti seen before)")
+
+    # --- DPoP (RFC 9449) -------------------------------------------------
+
+    def _rotate_dpop_nonce(self):
+        self._dpop_nonce = secrets.token_urlsafe(16)
+        self._dpop_nonce_at = time.monotonic()
+
+    def dpop_nonce(self):
+        """The nonce proofs must carry now; it changes every few minutes
+        (RFC 9449 §8), so clients must take it from each DPoP-Nonce."""
+        with self.lock:
+            if time.monotonic() - self._dpop_nonce_at >= DPOP_NONCE_LIFETIME:
+                self._rotate_dpop_nonce()
+            return self._dpop_nonce
+
+    def verify_dpop(self, proof, method, path, access_token=None,
+                    nonce=False):
+        """RFC 9449 §4.3: check a DPoP proof for this request and return
+        its key's RFC 7638 thumbprint.  Raises OAuthError 400
+        invalid_dpop_proof, or use_dpop_nonce when nonce is True, nonces
+        are on, and the proof lacks the current one."""
+        def refuse(why):
+            return OAuthError(400, "invalid_dpop_proof", "DPoP proof " + why)
+
+        try:
+            header, claims, signing_input, sig = parse_jws(proof)
+        except ValueError as exc:
+            raise refuse("is malformed: %s" % exc)
+        if header.get("typ") != "dpop+jwt":
+            raise refuse("typ must be dpop+jwt")
+        alg = header.get("alg")
+        if alg not in CLIENT_ALGS:
+            raise refuse("alg must be one of " + " ".join(CLIENT_ALGS))
+        if "crit" in header:
+            raise refuse("has crit extensions we do not understand")
+        try:
+            key = PublicJWK(header.get("jwk"))
+        except ValueError as exc:
+            raise refuse("jwk header: %s" % exc)
+        if alg not in key.algs:
+            raise refuse("alg does not fit the jwk")
+        if not key.verify(alg, signing_input, sig):
+            raise refuse("signature does not verify with its jwk")
+        jti = claims.get("jti")
+        if not printable(jti, 256):
+            raise refuse("needs a jti")
+        if claims.get("htm") != method:
+            raise refuse("htm must be " + method)
+        htu = claims.get("htu")
+        # RFC 9449 §4.3 item 9: our URL for this request, minus query and
+        # fragment, compared after RFC 3986 §6.2.2-6.2.3 normalisation.
+        if not isinstance(htu, str) or norm_url(htu) is None or \
+                norm_url(htu) not in [norm_url(b + path)
+                                      for b in self.url_bases]:
+            raise refuse("htu must be the URL of this endpoint")
+        now = time.time()
+        iat = claims.get("iat")
+        if not is_number(iat) or abs(now - iat) > DPOP_WINDOW:
+            raise refuse("iat must be within %d s of now" % DPOP_WINDOW)
+        if access_token is not None:
+            ath = b64u(hashlib.sha256(access_token.encode()).digest())
+            if claims.get("ath") != ath:
+                raise refuse("ath is not the hash of this access token")
+        with self.lock:
+            if nonce and self.settings["dpop_nonce"] and \
+                    claims.get("nonce") != self.dpop_nonce():
+                # Not recorded as used: the client signs a new proof with
+                # the nonce from this answer's DPoP-Nonce header.
+                raise OAuthError(400, "use_dpop_nonce", "DPoP proof must "
+                                 "carry the nonce from DPoP-Nonce")
+            # Remembered for as long as its iat keeps it acceptable.
+            if not remember_once(self._dpop_jtis, jti,
+                                 max(now, iat) + DPOP_WINDOW, now):
+                raise refuse("was replayed (jti seen before)")
+        return key.thumbprint
 
     def client_cert_ok(self, der):
         """RFC 8705 §2.1.2 tls_client_auth: the (already chain-verified)
@@ -868,14 +983,17 @@ class State:
         header = {"alg": self.current.alg, "typ": typ, "kid": self.current.kid}
         return self._encode(header, claims, forge)
 
-    def issue(self, user, family):
-        """Mint an access token, id token and refresh token (lock held)."""
+    def issue(self, user, family, jkt=None):
+        """Mint an access token, id token and refresh token (lock held);
+        with jkt, the access token is DPoP-bound to that key."""
         now = int(time.time())
         expires_in = self.settings["expires_in"]
         forge = self.settings["forge"]
         at_claims = self._claims(user, family, now, expires_in)
         at_claims["scope"] = family.scope
         at_claims["client_id"] = self.client_id
+        if jkt is not None:
+            at_claims["cnf"] = {"jkt": jkt}     # RFC 9449 §6.1
         id_claims = self._claims(user, family, now, expires_in)
         # RFC 9068 §2.1: access tokens are typed so that an id token can
         # never be replayed as one.
@@ -888,19 +1006,21 @@ class State:
         self._refresh[digest] = RefreshRecord(family, now)
         family.refresh_hashes.append(digest)
         return {"access_token": access, "id_token": id_token,
-                "refresh_token": refresh, "token_type": "Bearer",
+                "refresh_token": refresh,
+                "token_type": "DPoP" if jkt else "Bearer",
                 "expires_in": expires_in, "scope": family.scope}
 
-    def password_grant(self, username, pin, scope):
+    def password_grant(self, username, pin, scope, jkt=None):
         user = self.check_pin(username, pin)
         if user is None:
             raise OAuthError(400, "invalid_grant", "invalid username or PIN")
         with self.lock:
             # A PIN alone: one factor, and deliberately no acr, so that no
             # acr-checking terminal can take it for a second-factor login.
-            return self.issue(user, Family(user, scope, amr=["pwd"]))
+            return self.issue(user, Family(user, scope, amr=["pwd"],
+                                           jkt=jkt), jkt)
 
-    def refresh_grant(self, token, scope):
+    def refresh_grant(self, token, scope, jkt=None):
         digest = hashlib.sha256(token.encode()).hexdigest()
         with self.lock:
             rec = self._refresh.get(digest)
@@ -917,6 +1037,13 @@ class State:
                                  "refresh token reused; grant revoked")
             if rec.exp <= time.time():
                 raise OAuthError(400, "invalid_grant", "refresh token expired")
+            if family.jkt is not None and jkt != family.jkt:
+                # RFC 9449 §5 binds refresh tokens of public clients; we
+                # bind ours too, so a copied refresh token and client
+                # credentials are still useless without the DPoP key.
+                raise OAuthError(400, "invalid_grant", "refresh token is "
+                                 "bound to another DPoP key" if jkt else
+                                 "refresh token is DPoP-bound; send a proof")
             user = self.users.get(family.username)
             if user is None:
                 family.revoked = True
@@ -927,7 +1054,9 @@ class State:
                 raise OAuthError(400, "invalid_scope",
                                  "scope exceeds the original grant")
             rec.used = True
-            return self.issue(user, family)
+            # An unbound grant may still get a bound access token when the
+            # request has a proof; the grant itself stays unbound.
+            return self.issue(user, family, jkt)
 
     # --- device authorization grant (RFC 8628) ----------------------------
 
@@ -979,7 +1108,7 @@ class State:
                 "expires_in": int(rec.expires_at - now),
                 "interval": rec.interval}
 
-    def device_grant(self, device_code):
+    def device_grant(self, device_code, jkt=None):
         """RFC 8628 §3.4-3.5: one poll of the token endpoint."""
         now = time.time()
         digest = hashlib.sha256(device_code.encode()).hexdigest()
@@ -1018,8 +1147,8 @@ class State:
             rec.state = "redeemed"
             acr, amr = self.settings["acr"], self.settings["amr"]
             family = Family(user, rec.scope, amr=amr, acr=acr,
-                            auth_time=rec.approved_at)
-            return self.issue(user, family)
+                            auth_time=rec.approved_at, jkt=jkt)
+            return self.issue(user, family, jkt)
 
     def device_list(self):
         now = time.time()
@@ -1106,16 +1235,21 @@ class State:
                 user = self.users.get(rec.family.username)
                 if not live or user is None:
                     return {"active": False}
-                return {"active": True, "token_type": "refresh_token",
-                        "client_id": self.client_id,
-                        "username": user.username, "sub": user.sub,
-                        "scope": rec.family.scope, "iat": rec.iat,
-                        "exp": rec.exp, "iss": self.issuer}
+                out = {"active": True, "token_type": "refresh_token",
+                       "client_id": self.client_id,
+                       "username": user.username, "sub": user.sub,
+                       "scope": rec.family.scope, "iat": rec.iat,
+                       "exp": rec.exp, "iss": self.issuer}
+                if rec.family.jkt is not None:
+                    out["cnf"] = {"jkt": rec.family.jkt}
+                return out
         claims = self.verify_access_token(token)
         if claims is None:
             return {"active": False}
         out = dict(claims)
-        out.update(active=True, token_type="Bearer",
+        # RFC 9449 §6.2: a bound token introspects with its cnf and type.
+        bound = isinstance(claims.get("cnf"), dict)
+        out.update(active=True, token_type="DPoP" if bound else "Bearer",
                    username=claims.get("preferred_username"))
         return out
 
@@ -1231,8 +1365,9 @@ class Handler(BaseHTTPRequestHandler):
         body = json.dumps(obj, separators=(",", ":")).encode("utf-8")
         self._send(status, body, headers=headers, **kw)
 
-    def _oauth_error(self, err, trickle=False):
-        headers = [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+    def _oauth_error(self, err, trickle=False, headers=()):
+        headers = [("Cache-Control", "no-store"),
+                   ("Pragma", "no-cache")] + list(headers)
         if err.status == 401:
             # RFC 6749 §5.2: 401 must name the scheme the client should use.
             headers.append(("WWW-Authenticate",
@@ -1295,7 +1430,7 @@ class Handler(BaseHTTPRequestHandler):
         return {"/jwks": "jwks", "/token": "token", "/revoke": "revoke",
                 "/introspect": "introspect",
                 "/device_authorization": "device_authorization",
-                "/device": "device"}.get(path)
+                "/device": "device", "/resource": "resource"}.get(path)
 
     def _route(self, path, body):
         if path.startswith("/_test/"):
@@ -1331,6 +1466,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(200, state.jwks(), trickle=trickle)
         if endpoint == "device":
             return self._send(200, DEVICE_PAGE, ctype="text/html")
+        if endpoint == "resource":
+            return self._resource(trickle)
         try:
             if isinstance(form, OAuthError):
                 raise form
@@ -1341,7 +1478,8 @@ class Handler(BaseHTTPRequestHandler):
                            self._device_authorization}[endpoint]
             status, obj = handler(form)
         except OAuthError as err:
-            return self._oauth_error(err, trickle=trickle)
+            return self._oauth_error(err, trickle=trickle,
+                                     headers=self._nonce_header(endpoint))
         if endpoint == "token" and fault == "bad_json":
             # A 200 that claims JSON but is an HTML error page, as a
             # misconfigured proxy in front of the IdP would send.
@@ -1350,7 +1488,16 @@ class Handler(BaseHTTPRequestHandler):
         if obj is None:
             return self._send(status, trickle=trickle)
         return self._json(status, obj, trickle=trickle, headers=[
-            ("Cache-Control", "no-store"), ("Pragma", "no-cache")])
+            ("Cache-Control", "no-store"), ("Pragma", "no-cache")] +
+            self._nonce_header(endpoint))
+
+    def _nonce_header(self, endpoint):
+        """RFC 9449 §8: while nonces are on, every token endpoint answer
+        names the current one, errors and successes alike."""
+        state = self.server.state
+        if endpoint != "token" or not state.settings["dpop_nonce"]:
+            return []
+        return [("DPoP-Nonce", state.dpop_nonce())]
 
     def _apply_fault(self, fault, endpoint, path):
         """Act out a fault; True when the response is already handled."""
@@ -1529,6 +1676,13 @@ class Handler(BaseHTTPRequestHandler):
         if not grant:
             raise OAuthError(400, "invalid_request", "grant_type missing")
         scope = self._scope(form)
+        if grant not in ("password", "refresh_token", DEVICE_GRANT):
+            raise OAuthError(400, "unsupported_grant_type",
+                             "only password, refresh_token and device_code "
+                             "are supported")
+        # Before the grant, so a bad proof never uses up a device code or
+        # rotates a refresh token.
+        jkt = self._token_dpop()
         if grant == "password":
             username, pin = form.get("username"), form.get("password")
             if not username or pin is None:
@@ -1536,22 +1690,104 @@ class Handler(BaseHTTPRequestHandler):
                                  "username and password are required")
             self._note += " user=" + json.dumps(username[:64])
             return 200, state.password_grant(username, pin,
-                                             scope or DEFAULT_SCOPE)
+                                             scope or DEFAULT_SCOPE, jkt)
         if grant == "refresh_token":
             token = form.get("refresh_token")
             if not token:
                 raise OAuthError(400, "invalid_request",
                                  "refresh_token is required")
-            return 200, state.refresh_grant(token, scope)
-        if grant == DEVICE_GRANT:
-            code = form.get("device_code")
-            if not code:
-                raise OAuthError(400, "invalid_request",
-                                 "device_code is required")
-            return 200, state.device_grant(code)
-        raise OAuthError(400, "unsupported_grant_type",
-                         "only password, refresh_token and device_code "
-                         "are supported")
+            return 200, state.refresh_grant(token, scope, jkt)
+        code = form.get("device_code")
+        if not code:
+            raise OAuthError(400, "invalid_request", "device_code is required")
+        return 200, state.device_grant(code, jkt)
+
+    def _token_dpop(self):
+        """The DPoP key thumbprint of a token request, or None."""
+        state = self.server.state
+        proofs = self.headers.get_all("DPoP") or []
+        if not proofs:
+            if state.settings["dpop_required"]:
+                raise OAuthError(400, "invalid_dpop_proof",
+                                 "a DPoP proof is required")
+            return None
+        if len(proofs) > 1:
+            raise OAuthError(400, "invalid_dpop_proof",
+                             "more than one DPoP header")
+        jkt = state.verify_dpop(proofs[0], "POST", "/token", nonce=True)
+        self._note += " dpop"
+        return jkt
+
+    # --- protected resource -----------------------------------------------
+
+    def _resource(self, trickle):
+        """A protected resource, as the POS application's API would be:
+        RFC 6750 for Bearer tokens, RFC 9449 §7 for DPoP-bound ones.
+        Answers who the token is for, or a 401 challenge."""
+        state = self.server.state
+        auths = self.headers.get_all("Authorization") or []
+        if len(auths) > 1:
+            return self._challenge("Bearer", "invalid_request",
+                                   "more than one Authorization header", 400)
+        scheme, _, token = (auths[0] if auths else "").partition(" ")
+        scheme = {"bearer": "Bearer", "dpop": "DPoP"}.get(scheme.lower())
+        token = token.strip(" ")
+        if scheme is None:
+            # RFC 6750 §3.1: no credentials, so no error code: just say
+            # which schemes would do.
+            return self._challenge(None, None, "an access token is required")
+        claims = state.verify_access_token(token) \
+            if TOKEN68_RE.fullmatch(token) else None
+        if claims is None:
+            return self._challenge(scheme, "invalid_token", "the access "
+                                   "token is invalid, expired or revoked")
+        cnf = claims.get("cnf")
+        jkt = cnf.get("jkt") if isinstance(cnf, dict) else None
+        if scheme == "Bearer" and jkt is not None:
+            # RFC 9449 §7.2: a bound token without its proof is refused,
+            # whatever scheme it came under.
+            return self._challenge("DPoP", "invalid_token", "the token is "
+                                   "DPoP-bound: send it as DPoP with a proof")
+        if scheme == "DPoP":
+            if jkt is None:
+                return self._challenge("DPoP", "invalid_token",
+                                       "the token is not DPoP-bound")
+            proofs = self.headers.get_all("DPoP") or []
+            if len(proofs) != 1:
+                return self._challenge("DPoP", "invalid_dpop_proof",
+                                       "exactly one DPoP proof is required")
+            try:
+                proof_jkt = state.verify_dpop(proofs[0], "GET", "/resource",
+                                              access_token=token)
+            except OAuthError as err:
+                return self._challenge("DPoP", err.error, err.description)
+            if proof_jkt != jkt:
+                return self._challenge("DPoP", "invalid_token", "the proof's "
+                                       "key is not the one the token is "
+                                       "bound to")
+        self._note += " user=" + json.dumps(claims.get("preferred_username"))
+        return self._json(200, {"user": claims.get("preferred_username"),
+                                "roles": claims.get("roles"),
+                                "token_type": scheme}, trickle=trickle)
+
+    def _challenge(self, scheme, error, description, status=401):
+        """A 401 (or 400) with WWW-Authenticate per RFC 6750 §3 and
+        RFC 9449 §7.1; with no scheme, one challenge for each."""
+        challenges = []
+        for name in [scheme] if scheme else ["Bearer", "DPoP"]:
+            params = ['realm="tokend"']
+            if error:
+                params += ['error="%s"' % error,
+                           'error_description="%s"' % description]
+            if name == "DPoP":
+                params.append('algs="%s"' % " ".join(CLIENT_ALGS))
+            challenges.append(("WWW-Authenticate",
+                               name + " " + ", ".join(params)))
+        body = {"error_description": description}
+        if error:
+            self._note += " error=" + error
+            body = {"error": error, "error_description": description}
+        self._json(status, body, headers=challenges)
 
     def _device_authorization(self, form):
         """RFC 8628 §3.1-3.2, plus login_hint: the terminal already knows
@@ -1613,6 +1849,7 @@ class Handler(BaseHTTPRequestHandler):
         }
         if acr is not None:
             doc["acr_values_supported"] = [acr]
+        doc["dpop_signing_alg_values_supported"] = list(CLIENT_ALGS)
         if "private_key_jwt" in methods:
             for endpoint in ("token", "revocation", "introspection"):
                 doc[endpoint + "_endpoint_auth_signing_alg_values_supported"] \
@@ -1751,6 +1988,9 @@ def main(argv):
     port = server.server_address[1]
     state.base_url = "https://localhost:%d" % port
     state.issuer = args.issuer or state.base_url
+    # DPoP htu may name us as in discovery or by the address we bind.
+    literal = "[%s]" % args.bind if ":" in args.bind else args.bind
+    state.url_bases = [state.base_url, "https://%s:%d" % (literal, port)]
 
     def on_signal(signum, _frame):
         log("signal %d: shutting down" % signum)
