@@ -46,10 +46,12 @@ mk_client_cert() {
 # The terminal's certificate, one with another subject from the same CA,
 # and one with the right subject from a CA tokend does not know.
 TERMINAL_DN="CN=pos-terminal-01,O=Acme POS"
-mk_client_cert clientca terminal "/O=Acme POS/CN=pos-terminal-01" &&
+if ! { mk_client_cert clientca terminal "/O=Acme POS/CN=pos-terminal-01" &&
 	mk_client_cert clientca other "/O=Acme POS/CN=pos-terminal-99" &&
-	mk_client_cert rogueca rogue "/O=Acme POS/CN=pos-terminal-01" ||
-	{ echo "Bail out! cannot make client certificates"; exit 1; }
+	mk_client_cert rogueca rogue "/O=Acme POS/CN=pos-terminal-01"; }; then
+	echo "Bail out! cannot make client certificates"
+	exit 1
+fi
 
 pa_start_tokend "$WORK" --client-jwk "$WORK/client.jwk" \
 	--client-ca "$WORK/clientca.pem" --client-cert-subject "$TERMINAL_DN" ||
@@ -551,6 +553,12 @@ tap_is "$out" 401 test_device_authorization_needs_client_auth
 device_poll not-a-device-code
 tap_is "$STATUS $(field error)" "400 invalid_grant" test_unknown_device_code_is_invalid_grant
 tap_is "$(device_act BBBB-BBBB approve)" 404 test_device_unknown_user_code_is_404
+device_start bob
+out=$(pa_curl -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+	--data "{\"user_code\":\"$USER_CODE\",\"action\":\"approve\",\"user\":5}" \
+	"$TOKEND_URL/_test/device")
+tap_is "$out $(device_act "$USER_CODE" approve nosuchuser) $(device_listed "$USER_CODE" state)" \
+	"400 400 pending" test_device_test_endpoint_refuses_bad_user
 
 BODY=$(pa_tokend_stats)
 [ "$(field device_authorization)" -ge 9 ] && [ "$(field token.device_code)" -ge 12 ]
@@ -665,6 +673,14 @@ tap_is "$STATUS $(field error)" "401 invalid_client" test_private_key_jwt_withou
 control '{"reset":true}'
 pkj_login "$(assertion "$TOKEN_EP")"
 tap_is "$STATUS" 200 test_reset_restores_command_line_client_jwk
+ok=0
+for bad in '[]' '["client_secret_post"]' '[{}]' '["private_key_jwt","private_key_jwt"]' \
+	'"private_key_jwt"'; do
+	out=$(pa_curl -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+		--data "{\"client_auth_methods\":$bad}" "$TOKEND_URL/_test/control")
+	[ "$out" = 400 ] || { ok=1; tap_diag "$bad: $out"; }
+done
+tap_ok $ok test_control_refuses_bad_client_auth_methods
 
 BODY=$(pa_tokend_control '{"client_auth_methods":["private_key_jwt"]}')
 login alice 1234

@@ -645,6 +645,7 @@ class State:
             "device_auto_delay": lambda v: isinstance(v, (int, float))
             and not isinstance(v, bool) and 0 <= v <= 600,
             "client_auth_methods": lambda v: isinstance(v, list) and v
+            and all(isinstance(m, str) for m in v)
             and len(set(v)) == len(v) and set(v) <= set(AUTH_METHODS)
             and (self.mtls or "tls_client_auth" not in v),
             "client_jwk": lambda v: v is None or isinstance(v, dict),
@@ -1175,6 +1176,8 @@ class State:
             raise ValueError("malformed user_code")
         if action not in ("approve", "deny"):
             raise ValueError("action must be approve or deny")
+        if not isinstance(req.get("user", ""), str):
+            raise ValueError("user must be a string")
         now = time.time()
         with self.lock:
             rec = self._user_codes.get(code)
