@@ -273,7 +273,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	    (r = get_pin(&c, &pin)) != PA_OK)
 		goto out;
 	if ((r = pa_auth_login(c.conf, &c.log, c.user, pin,
-	    (long long)time(NULL), &res)) == PA_OK)
+	    (long long)time(NULL), &res, NULL)) == PA_OK)
 		r = save_state(&c, &res);
  out:
 	pa_auth_result_clear(&res);

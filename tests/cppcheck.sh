@@ -9,9 +9,11 @@ command -v cppcheck >/dev/null || skip_all "cppcheck not installed"
 cd "$top_srcdir" || exit 1
 out=$(cppcheck --quiet --error-exitcode=1 --inline-suppr \
 	--enable=warning,style,performance,portability --std=c11 \
-	-I "$top_builddir" -I src -I tools/posauthctl \
+	-I "$top_builddir" -I src/base -I src/jose -I src/service \
+	-I src/device -I src/identity -I src/flow -I proto -I nss \
+	-I tools/posauthctl \
 	--suppress=missingIncludeSystem --suppress=variableScope -D__GNUC__ \
-	src pam_posauth tools 2>&1)
+	src nss proto posauthd pam_posauth tools 2>&1)
 status=$?
 tap_ok "$status" test_cppcheck_finds_nothing || tap_diag "$out"
 tap_done

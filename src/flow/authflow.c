@@ -73,27 +73,29 @@ index_follows(const struct pa_conf *conf, const struct pa_log *lg,
 		    conf->nss_index, pa_strerror(r));
 }
 
+/*
+ * The claims go into the cache and the index now, so the staff member
+ * resolves by the time the session opens; the verifier (a slow KDF) and
+ * the revocations logouts left may wait until the verdict has gone.
+ */
 static void
 remember_online(const struct pa_conf *conf, const struct pa_log *lg,
-    struct pa_cache *cache, const char *user, const char *pin,
-    const struct pa_login_result *res, long long now)
+    struct pa_cache *cache, const char *user,
+    const struct pa_login_result *res, long long now,
+    struct pa_cache_lock **held)
 {
 	char q[PA_QUOTE_MAX];
 	int r;
 
-	pa_log_quote(user, q, sizeof(q));
+	*held = NULL;
 	/* Online logins work without the cache; offline ones won't. */
-	if ((r = pa_offline_remember(cache, conf, user, pin, res->claims,
-	    res->tokens, now)) != PA_OK) {
-		pa_log(lg, LOG_ERR, "user \"%s\": cache update failed: %s", q,
-		    pa_strerror(r));
+	if ((r = pa_offline_remember_begin(cache, conf, user, res->claims,
+	    res->tokens, now, held)) != PA_OK) {
+		pa_log(lg, LOG_ERR, "user \"%s\": cache update failed: %s",
+		    pa_log_quote(user, q, sizeof(q)), pa_strerror(r));
 		return;
 	}
 	index_follows(conf, lg, cache, now);
-	/* The service is reachable: send what logouts left. */
-	if ((r = pa_revoke_flush(cache, conf, lg, user, now)) > 0)
-		pa_log(lg, LOG_WARNING, "user \"%s\": %d token revocation(s) "
-		    "still pending", q, r);
 }
 
 /*
@@ -179,14 +181,18 @@ offline_attempt(const struct pa_conf *conf, const struct pa_log *lg,
 int
 pa_auth_login(const struct pa_conf *conf, const struct pa_log *lg,
     const char *user, const char *pin, long long now,
-    struct pa_auth_result *res)
+    struct pa_auth_result *res, struct pa_auth_pending *pend)
 {
+	struct pa_auth_pending inline_pend;
 	struct pa_login_result lr;
 	struct pa_cache *cache = NULL;
 	int r, cache_status;
 
 	memset(res, 0, sizeof(*res));
 	memset(&lr, 0, sizeof(lr));
+	if (pend == NULL)
+		pend = &inline_pend;
+	memset(pend, 0, sizeof(*pend));
 	/* Discovery and keys come from the cache when young enough. */
 	cache_status = pa_cache_open(conf->cache_dir, 1, &cache);
 	if (cache_status != PA_OK && cache_status != PA_ERR_NOT_FOUND)
@@ -195,11 +201,14 @@ pa_auth_login(const struct pa_conf *conf, const struct pa_log *lg,
 	r = pa_login_online_cached(conf, lg, cache, user, pin, now, &lr);
 	if (r == PA_OK) {
 		if (cache != NULL)
-			remember_online(conf, lg, cache, user, pin, &lr, now);
+			remember_online(conf, lg, cache, user, &lr, now,
+			    &pend->held);
 		res->claims = lr.claims;
 		res->tokens = lr.tokens;
 		lr.claims = NULL;
 		lr.tokens = NULL;
+		/* The service is reachable: what logouts left can go. */
+		pend->flush = cache != NULL;
 	} else if (r != PA_ERR_UNREACHABLE) {
 		if (cache != NULL)
 			forget_after_refusal(conf, lg, cache, user, r, &lr,
@@ -208,8 +217,49 @@ pa_auth_login(const struct pa_conf *conf, const struct pa_log *lg,
 	    pin, now, &res->claims)) == PA_OK)
 		res->offline = 1;
 	pa_login_result_clear(&lr);
+	if ((pend->held != NULL || pend->flush) &&
+	    (pend->user = strdup(user)) != NULL &&
+	    (pend->held == NULL || (pend->pin = strdup(pin)) != NULL)) {
+		pend->cache = cache;
+		pend->now = now;
+		cache = NULL;
+	} else {
+		/* Out of memory for the rest: the verdict stands without it. */
+		pa_cache_unlock(pend->held);
+		pend->held = NULL;
+		pend->flush = 0;
+	}
 	pa_cache_close(cache);
+	if (pend == &inline_pend)
+		pa_auth_finish(conf, lg, pend);
 	return r;
+}
+
+void
+pa_auth_finish(const struct pa_conf *conf, const struct pa_log *lg,
+    struct pa_auth_pending *pend)
+{
+	char q[PA_QUOTE_MAX];
+	int r;
+
+	if (pend->cache == NULL)
+		goto out;
+	pa_log_quote(pend->user, q, sizeof(q));
+	if (pend->held != NULL && (r = pa_offline_remember_pin(pend->cache,
+	    conf, pend->held, pend->user, pend->pin)) != PA_OK)
+		pa_log(lg, LOG_ERR, "user \"%s\": offline verifier not stored: "
+		    "%s", q, pa_strerror(r));
+	pend->held = NULL;
+	if (pend->flush && (r = pa_revoke_flush(pend->cache, conf, lg,
+	    pend->user, pend->now)) > 0)
+		pa_log(lg, LOG_WARNING, "user \"%s\": %d token revocation(s) "
+		    "still pending", q, r);
+ out:
+	pa_cache_unlock(pend->held);
+	pa_cache_close(pend->cache);
+	free(pend->user);
+	pa_strfreezero(pend->pin);
+	memset(pend, 0, sizeof(*pend));
 }
 
 int

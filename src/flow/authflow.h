@@ -9,6 +9,8 @@
 #ifndef POSAUTH_AUTHFLOW_H
 #define POSAUTH_AUTHFLOW_H
 
+struct pa_cache;
+struct pa_cache_lock;
 struct pa_cache_record;
 struct pa_claims;
 struct pa_conf;
@@ -34,6 +36,16 @@ struct pa_auth_result {
 	int offline;			/* let in from the device cache */
 };
 
+/* What a login leaves to do after its verdict has been given. */
+struct pa_auth_pending {
+	struct pa_cache *cache;
+	struct pa_cache_lock *held;	/* the user's record lock */
+	char *user;
+	char *pin;			/* for the verifier; wiped */
+	int flush;			/* send queued revocations */
+	long long now;
+};
+
 /*
  * The login of a staff member whose name pa_auth_staff_name() accepted,
  * with their PIN: online first; the device cache follows the result (a
@@ -42,10 +54,17 @@ struct pa_auth_result {
  * offline grace, and a local failure there is reported as itself. The
  * device cache is opened once. Returns PA_OK with res filled, or the
  * status to map to PAM (pamcode.h). Free res with pa_auth_result_clear().
+ *
+ * With pend, the slow part of a success (the offline verifier, under the
+ * user's record lock so a second login waits for it) and the queued
+ * revocations are left in *pend for pa_auth_finish(), to run after the
+ * verdict is out; without, the call does them before it returns.
  */
 int pa_auth_login(const struct pa_conf *conf, const struct pa_log *lg,
     const char *user, const char *pin, long long now,
-    struct pa_auth_result *res);
+    struct pa_auth_result *res, struct pa_auth_pending *pend);
+void pa_auth_finish(const struct pa_conf *conf, const struct pa_log *lg,
+    struct pa_auth_pending *pend);
 void pa_auth_result_clear(struct pa_auth_result *res);
 
 /*

@@ -54,7 +54,10 @@ decision_code(const struct phase_codes *pc, int status)
 	case PA_ERR_UNREACHABLE:
 		return pc->unreachable;
 	case PA_ERR_ROLE_DENIED:
+	case PA_ERR_FORBIDDEN:
 		return PAM_PERM_DENIED;
+	case PA_ERR_RATE:
+		return PAM_MAXTRIES;
 	case PA_ERR_NO_PIN:
 	case PA_ERR_UNSUPPORTED:
 		return pc->refused;

@@ -97,21 +97,13 @@ record_wipe_identity(struct pa_cache_record *rec)
 	rec->refresh_token = NULL;
 }
 
-struct remember_arg {
-	const struct pa_claims *claims;
-	const struct pa_tokens *tokens;
-	const struct pa_verifier *verifier;
-	long long now;
-};
-
+/* What an online login leaves in rec; the verifier comes later. */
 static int
-remember_cb(struct pa_cache_record *rec, int exists, void *argp)
+remember_claims(struct pa_cache_record *rec, const struct pa_claims *cl,
+    const struct pa_tokens *tokens, long long now)
 {
-	struct remember_arg *a = argp;
-	const struct pa_claims *cl = a->claims;
 	int r;
 
-	(void)exists;
 	record_wipe_identity(rec);
 	if ((r = pa_strv_dup(cl->roles, cl->nroles, &rec->roles)) != PA_OK)
 		return r;
@@ -124,21 +116,96 @@ remember_cb(struct pa_cache_record *rec, int exists, void *argp)
 	rec->has_uid = cl->has_uid;
 	rec->uid = cl->uid;
 	rec->token_exp = cl->exp;
-	rec->last_online = a->now;
-	rec->verifier = *a->verifier;
-	rec->has_verifier = a->verifier->alg != 0;
+	rec->last_online = now;
 	rec->failures = 0;
 	rec->locked_until = 0;
-	if (a->tokens != NULL) {
-		if ((r = dup_str(a->tokens->refresh_token,
+	if (tokens != NULL) {
+		if ((r = dup_str(tokens->refresh_token,
 		    &rec->refresh_token)) != PA_OK ||
-		    (r = dup_str(a->tokens->access_token,
+		    (r = dup_str(tokens->access_token,
 		    &rec->access_token)) != PA_OK)
 			return r;
-		rec->access_exp = a->tokens->expires_in > 0 ?
-		    a->now + a->tokens->expires_in : cl->exp;
+		rec->access_exp = tokens->expires_in > 0 ?
+		    now + tokens->expires_in : cl->exp;
 	}
-	return 0;
+	return PA_OK;
+}
+
+/* The record under a held lock, or an empty one for a first login. */
+static int
+read_or_new(struct pa_cache *c, const char *user,
+    struct pa_cache_record **rec)
+{
+	int r = pa_cache_get(c, user, rec);
+
+	if (r != PA_ERR_NOT_FOUND && r != PA_ERR_CACHE_CORRUPT)
+		return r;
+	if ((*rec = calloc(1, sizeof(**rec))) == NULL ||
+	    ((*rec)->user = strdup(user)) == NULL) {
+		free(*rec);
+		*rec = NULL;
+		return PA_ERR_ALLOC;
+	}
+	return PA_OK;
+}
+
+int
+pa_offline_remember_begin(struct pa_cache *c, const struct pa_conf *conf,
+    const char *user, const struct pa_claims *claims,
+    const struct pa_tokens *tokens, long long now,
+    struct pa_cache_lock **held)
+{
+	struct pa_cache_lock *lk = NULL;
+	struct pa_cache_record *rec = NULL;
+	int r;
+
+	*held = NULL;
+	if ((r = pa_cache_lock_user(c, user, &lk)) != PA_OK)
+		return r;
+	if ((r = read_or_new(c, user, &rec)) != PA_OK ||
+	    (r = remember_claims(rec, claims, tokens, now)) != PA_OK ||
+	    (r = pa_cache_put_locked(c, lk, rec)) != PA_OK)
+		goto out;
+	/* A token issued "now" by the service confirms our clock. */
+	if (claims->has_iat && claims->iat <= now + conf->leeway &&
+	    claims->iat >= now - conf->leeway)
+		r = pa_cache_clock_set(c, now);
+	else
+		r = pa_cache_clock_advance(c, now);
+	/* No verifier may exist while offline logins are off. */
+	if (r == PA_OK && conf->offline_grace > 0) {
+		*held = lk;
+		lk = NULL;
+	}
+ out:
+	pa_cache_record_free(rec);
+	pa_cache_unlock(lk);
+	return r;
+}
+
+int
+pa_offline_remember_pin(struct pa_cache *c, const struct pa_conf *conf,
+    struct pa_cache_lock *held, const char *user, const char *pin)
+{
+	struct pa_cache_record *rec = NULL;
+	struct pa_verifier v;
+	int r;
+
+	memset(&v, 0, sizeof(v));
+	if ((r = pa_kdf_make(pin, strlen(pin), conf->offline_kdf_cost,
+	    &v)) != PA_OK)
+		goto out;
+	/* Read again: the record is what begin wrote, under the same lock. */
+	if ((r = pa_cache_get(c, user, &rec)) != PA_OK)
+		goto out;
+	rec->verifier = v;
+	rec->has_verifier = 1;
+	r = pa_cache_put_locked(c, held, rec);
+ out:
+	OPENSSL_cleanse(&v, sizeof(v));
+	pa_cache_record_free(rec);
+	pa_cache_unlock(held);
+	return r;
 }
 
 int
@@ -146,31 +213,13 @@ pa_offline_remember(struct pa_cache *c, const struct pa_conf *conf,
     const char *user, const char *pin, const struct pa_claims *claims,
     const struct pa_tokens *tokens, long long now)
 {
-	struct pa_verifier v;
-	struct remember_arg a;
+	struct pa_cache_lock *held = NULL;
 	int r;
 
-	/*
-	 * The slow KDF runs before the lock is taken, and not at all when
-	 * offline logins are off: then no verifier may exist anyway.
-	 */
-	memset(&v, 0, sizeof(v));
-	if (conf->offline_grace > 0 && (r = pa_kdf_make(pin, strlen(pin),
-	    conf->offline_kdf_cost, &v)) != PA_OK)
+	if ((r = pa_offline_remember_begin(c, conf, user, claims, tokens, now,
+	    &held)) != PA_OK || held == NULL)
 		return r;
-	a.claims = claims;
-	a.tokens = tokens;
-	a.verifier = &v;
-	a.now = now;
-	r = pa_cache_update(c, user, remember_cb, &a);
-	OPENSSL_cleanse(&v, sizeof(v));
-	if (r != PA_OK)
-		return r;
-	/* A token issued "now" by the service confirms our clock. */
-	if (claims->has_iat && claims->iat <= now + conf->leeway &&
-	    claims->iat >= now - conf->leeway)
-		return pa_cache_clock_set(c, now);
-	return pa_cache_clock_advance(c, now);
+	return pa_offline_remember_pin(c, conf, held, user, pin);
 }
 
 static int

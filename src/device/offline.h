@@ -9,6 +9,7 @@
 #define POSAUTH_OFFLINE_H
 
 struct pa_cache;
+struct pa_cache_lock;
 struct pa_cache_record;
 struct pa_claims;
 struct pa_conf;
@@ -16,11 +17,24 @@ struct pa_log;
 struct pa_tokens;
 
 /*
- * After a verified online login: stores the claims, a fresh verifier of
- * the PIN, the session tokens, resets the failure counter and raises the
- * clock mark. A refresh token it replaces is forgotten, not revoked: it
- * may belong to a session still open on this terminal.
+ * After a verified online login, in two steps so the cashier need not wait
+ * for the slow KDF: begin stores the claims and the session tokens, resets
+ * the failure counter, drops the verifier of the previous login (it may
+ * be of an older PIN) and raises the clock mark; with offline grace on it
+ * returns with the user's record lock held in *held, and
+ * pa_offline_remember_pin() then adds the verifier of pin and releases
+ * the lock, so a second login of the same user waits for it. A crash in
+ * between loses only the new verifier. A refresh token the login replaces
+ * is forgotten, not revoked: it may belong to a session still open here.
  */
+int pa_offline_remember_begin(struct pa_cache *c, const struct pa_conf *conf,
+    const char *user, const struct pa_claims *claims,
+    const struct pa_tokens *tokens, long long now,
+    struct pa_cache_lock **held);
+int pa_offline_remember_pin(struct pa_cache *c, const struct pa_conf *conf,
+    struct pa_cache_lock *held, const char *user, const char *pin);
+
+/* Both steps at once. */
 int pa_offline_remember(struct pa_cache *c, const struct pa_conf *conf,
     const char *user, const char *pin, const struct pa_claims *claims,
     const struct pa_tokens *tokens, long long now);

@@ -37,6 +37,8 @@ enum pa_failure_class {
 	X(PA_ERR_UNSUPPORTED, -11, "not done on this terminal", LOCAL) \
 	X(PA_ERR_UNSAFE_FILE, -12, \
 	    "file or directory has an unsafe type, owner or mode", LOCAL) \
+	X(PA_ERR_FORBIDDEN, -13, "not allowed for this caller", LOCAL) \
+	X(PA_ERR_RATE, -14, "too many attempts, try again later", LOCAL) \
 	/* the token service could not be asked */ \
 	X(PA_ERR_UNREACHABLE, -20, "token service unreachable", UNREACHABLE) \
 	/* the token service said no */ \

@@ -27,7 +27,9 @@ enum pa_pam_phase {
  *   unreachable                  PAM_AUTHINFO_UNAVAIL (auth, account)
  *   rejected, invalid            PAM_AUTH_ERR (auth), PAM_PERM_DENIED
  *                                (account), PAM_AUTHTOK_ERR (password)
- *   role gate                    PAM_PERM_DENIED
+ *   role gate, a caller not allowed
+ *     to ask (posauthd)           PAM_PERM_DENIED
+ *   too many attempts             PAM_MAXTRIES
  *   config, arguments            PAM_SERVICE_ERR
  *   memory                       PAM_BUF_ERR
  *   other local failures         PAM_SYSTEM_ERR (session: SESSION_ERR)
