@@ -21,7 +21,7 @@ int
 main(void)
 {
 	char dir[] = "/tmp/test_hostenv.XXXXXX", keylog[128], cnf[128];
-	struct pa_http_opts o = { NULL, 1, 2, 4096 };
+	struct pa_http_opts o = { NULL, 1, 2, 4096, 0 };
 	struct pa_http *h = NULL;
 	EVP_MD *md;
 	FILE *f;

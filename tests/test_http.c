@@ -10,7 +10,7 @@
 int
 main(void)
 {
-	struct pa_http_opts o = { NULL, 2, 3, 65536 };
+	struct pa_http_opts o = { NULL, 2, 3, 65536, 0 };
 	struct pa_http *h = NULL;
 	struct pa_http_resp resp;
 

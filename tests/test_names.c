@@ -14,7 +14,7 @@
 
 #include "conf.h"
 #include "err.h"
-#include "names.h"
+#include "staffname.h"
 #include "nssdb.h"
 #include "tap.h"
 #include "testutil.h"

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,20 +54,37 @@ open_runtime_dir(const char *runtime_dir, int create, int *dfdp)
 	return PA_OK;
 }
 
-/* The user's directory: 0700, owned by the user, never a symlink. */
+/*
+ * The user's directory: ours, 0711, never a symlink. The user reaches
+ * the token file through it but cannot plant or swap anything in it, and
+ * we write in it without a capability to override file permissions (the
+ * service keeps CAP_CHOWN alone, for the file). An older release made it
+ * the user's 0700: taken back by name before it is opened, which needs
+ * no more than CAP_CHOWN either; runtime_dir is ours, so nobody swaps
+ * the name between the two steps.
+ */
 static int
-open_user_dir(int rfd, const char *user, uid_t uid, gid_t gid, int *ufdp)
+open_user_dir(int rfd, const char *user, int *ufdp)
 {
+	struct stat st;
 	int fd;
 
 	*ufdp = -1;
-	if (mkdirat(rfd, user, 0700) != 0 && errno != EEXIST)
+	if (mkdirat(rfd, user, 0711) != 0 && errno != EEXIST)
+		return PA_ERR_SYSTEM;
+	if (fstatat(rfd, user, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return PA_ERR_SYSTEM;
+	if (!S_ISDIR(st.st_mode))
+		return PA_ERR_UNSAFE_FILE;
+	if ((st.st_uid != geteuid() || st.st_gid != getegid()) &&
+	    fchownat(rfd, user, geteuid(), getegid(),
+	    AT_SYMLINK_NOFOLLOW) != 0)
 		return PA_ERR_SYSTEM;
 	fd = openat(rfd, user, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ELOOP || errno == ENOTDIR ? PA_ERR_UNSAFE_FILE :
 		    PA_ERR_SYSTEM;
-	if (fchown(fd, uid, gid) != 0 || fchmod(fd, 0700) != 0) {
+	if (fchmod(fd, 0711) != 0) {
 		close(fd);
 		return PA_ERR_SYSTEM;
 	}
@@ -74,19 +92,31 @@ open_user_dir(int rfd, const char *user, uid_t uid, gid_t gid, int *ufdp)
 	return PA_OK;
 }
 
+/*
+ * One writer process (posauthd), whose threads take turns: a removal
+ * that checked the file is its session's must not unlink one a newer
+ * session wrote in between.
+ */
+static pthread_mutex_t session_lock = PTHREAD_MUTEX_INITIALIZER;
+
 int
 pa_session_write_token(const char *runtime_dir, const char *user,
-    uid_t uid, gid_t gid, const char *token, char **path)
+    uid_t uid, gid_t gid, const char *token, char **path,
+    struct pa_session_file *id)
 {
 	struct pa_chunk chunks[2];
 	struct pa_buf p;
+	struct stat st;
 	int rfd = -1, ufd = -1, r;
 
 	*path = NULL;
+	if (id != NULL)
+		memset(id, 0, sizeof(*id));
 	if (!pa_name_is_component(user) || token == NULL)
 		return PA_ERR_ARG;
+	pthread_mutex_lock(&session_lock);
 	if ((r = open_runtime_dir(runtime_dir, 1, &rfd)) != PA_OK ||
-	    (r = open_user_dir(rfd, user, uid, gid, &ufd)) != PA_OK)
+	    (r = open_user_dir(rfd, user, &ufd)) != PA_OK)
 		goto out;
 	chunks[0].data = token;
 	chunks[0].len = strlen(token);
@@ -95,6 +125,13 @@ pa_session_write_token(const char *runtime_dir, const char *user,
 	if ((r = pa_write_atomic_at(ufd, TOKEN_FILE, chunks, 2, 0600, uid, gid,
 	    0)) != PA_OK)
 		goto out;
+	/* Each write is a new file (rename): its inode names this one. */
+	if (id != NULL && fstatat(ufd, TOKEN_FILE, &st,
+	    AT_SYMLINK_NOFOLLOW) == 0) {
+		id->dev = st.st_dev;
+		id->ino = st.st_ino;
+		id->have = 1;
+	}
 	pa_buf_init(&p, 4096 + 2 * PA_NAME_COMPONENT_MAX);
 	if ((r = pa_buf_printf(&p, "%s/%s/%s", runtime_dir, user,
 	    TOKEN_FILE)) == PA_OK && (*path = pa_buf_steal(&p, NULL)) == NULL)
@@ -105,6 +142,7 @@ pa_session_write_token(const char *runtime_dir, const char *user,
 		close(ufd);
 	if (rfd >= 0)
 		close(rfd);
+	pthread_mutex_unlock(&session_lock);
 	return r;
 }
 
@@ -137,9 +175,16 @@ pa_session_read_token(const char *runtime_dir, const char *user,
 	return r;
 }
 
-int
-pa_session_remove_token(const char *runtime_dir, const char *user)
+/*
+ * Removes the token file when id is NULL or names it (the same inode),
+ * and the user's directory once empty. PA_ERR_NOT_FOUND when a newer
+ * file replaced the one id names (nothing removed).
+ */
+static int
+remove_token(const char *runtime_dir, const char *user,
+    const struct pa_session_file *id)
 {
+	struct stat st;
 	int rfd = -1, ufd = -1, r;
 
 	if (!pa_name_is_component(user))
@@ -151,13 +196,62 @@ pa_session_remove_token(const char *runtime_dir, const char *user)
 		r = errno == ENOENT ? PA_OK : PA_ERR_SYSTEM;
 		goto out;
 	}
+	/* stat, never read: the file is the user's and we hold no DAC right. */
+	if (id != NULL && (fstatat(ufd, TOKEN_FILE, &st,
+	    AT_SYMLINK_NOFOLLOW) != 0 || !id->have || st.st_dev != id->dev ||
+	    st.st_ino != id->ino)) {
+		r = PA_ERR_NOT_FOUND;
+		goto out;
+	}
 	if (unlinkat(ufd, TOKEN_FILE, 0) != 0 && errno != ENOENT)
 		r = PA_ERR_SYSTEM;
-	/* Only removed when empty; other files in it are the user's. */
+	/* Only removed when empty. */
 	unlinkat(rfd, user, AT_REMOVEDIR);
  out:
 	if (ufd >= 0)
 		close(ufd);
 	close(rfd);
+	return r;
+}
+
+int
+pa_session_remove_token(const char *runtime_dir, const char *user)
+{
+	int r;
+
+	pthread_mutex_lock(&session_lock);
+	r = remove_token(runtime_dir, user, NULL);
+	pthread_mutex_unlock(&session_lock);
+	return r;
+}
+
+int
+pa_session_remove_token_if(const char *runtime_dir, const char *user,
+    const struct pa_session_file *id)
+{
+	int r;
+
+	if (id == NULL)
+		return PA_ERR_ARG;
+	pthread_mutex_lock(&session_lock);
+	r = remove_token(runtime_dir, user, id);
+	pthread_mutex_unlock(&session_lock);
+	return r;
+}
+
+int
+pa_session_has_token(const char *runtime_dir, const char *user)
+{
+	struct pa_buf p;
+	struct stat st;
+	int r = 0;
+
+	if (!pa_name_is_component(user))
+		return 0;
+	pa_buf_init(&p, 4096 + 2 * PA_NAME_COMPONENT_MAX);
+	if (pa_buf_printf(&p, "%s/%s/%s", runtime_dir, user, TOKEN_FILE) ==
+	    PA_OK)
+		r = lstat(pa_buf_str(&p), &st) == 0 && S_ISREG(st.st_mode);
+	pa_buf_clear(&p);
 	return r;
 }

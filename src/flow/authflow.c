@@ -11,7 +11,7 @@
 #include "err.h"
 #include "log.h"
 #include "login.h"
-#include "names.h"
+#include "staffname.h"
 #include "nssindex.h"
 #include "offline.h"
 #include "oidc.h"
@@ -236,6 +236,25 @@ pa_auth_login(const struct pa_conf *conf, const struct pa_log *lg,
 }
 
 void
+pa_auth_finish_verifier(const struct pa_conf *conf, const struct pa_log *lg,
+    struct pa_auth_pending *pend)
+{
+	char q[PA_QUOTE_MAX];
+	int r;
+
+	if (pend->cache == NULL || pend->held == NULL)
+		return;
+	if ((r = pa_offline_remember_pin(pend->cache, conf, pend->held,
+	    pend->user, pend->pin)) != PA_OK)
+		pa_log(lg, LOG_ERR, "user \"%s\": offline verifier not stored: "
+		    "%s", pa_log_quote(pend->user, q, sizeof(q)),
+		    pa_strerror(r));
+	pend->held = NULL;
+	pa_strfreezero(pend->pin);
+	pend->pin = NULL;
+}
+
+void
 pa_auth_finish(const struct pa_conf *conf, const struct pa_log *lg,
     struct pa_auth_pending *pend)
 {
@@ -245,11 +264,7 @@ pa_auth_finish(const struct pa_conf *conf, const struct pa_log *lg,
 	if (pend->cache == NULL)
 		goto out;
 	pa_log_quote(pend->user, q, sizeof(q));
-	if (pend->held != NULL && (r = pa_offline_remember_pin(pend->cache,
-	    conf, pend->held, pend->user, pend->pin)) != PA_OK)
-		pa_log(lg, LOG_ERR, "user \"%s\": offline verifier not stored: "
-		    "%s", q, pa_strerror(r));
-	pend->held = NULL;
+	pa_auth_finish_verifier(conf, lg, pend);
 	if (pend->flush && (r = pa_revoke_flush(pend->cache, conf, lg,
 	    pend->user, pend->now)) > 0)
 		pa_log(lg, LOG_WARNING, "user \"%s\": %d token revocation(s) "
@@ -292,31 +307,21 @@ pa_auth_known_staff(const struct pa_conf *conf, const char *user,
 /* The token file goes only while it still holds what this session wrote. */
 static void
 session_remove_file(const struct pa_conf *conf, const struct pa_log *lg,
-    const char *user, const char *token_written, const char *q)
+    const char *user, const struct pa_session_file *file, const char *q)
 {
-	char *now = NULL;
 	int r;
 
-	if ((r = pa_session_read_token(conf->runtime_dir, user, &now)) !=
-	    PA_OK) {
-		if (r != PA_ERR_NOT_FOUND)
-			pa_log(lg, LOG_ERR, "user \"%s\": session token file "
-			    "unreadable: %s", q, pa_strerror(r));
-		return;
-	}
 	/* A newer session of the same user (or a renewal) rewrote it. */
-	if (strlen(now) == strlen(token_written) &&
-	    pa_secret_equal(now, token_written, strlen(now)) &&
-	    (r = pa_session_remove_token(conf->runtime_dir, user)) != PA_OK)
+	if ((r = pa_session_remove_token_if(conf->runtime_dir, user,
+	    file)) != PA_OK && r != PA_ERR_NOT_FOUND)
 		pa_log(lg, LOG_ERR, "user \"%s\": session token file not "
 		    "removed: %s", q, pa_strerror(r));
-	pa_strfreezero(now);
 }
 
 void
 pa_auth_session_end(const struct pa_conf *conf, const struct pa_log *lg,
-    const char *user, const char *refresh_token, const char *token_written,
-    long long now)
+    const char *user, const char *refresh_token,
+    const struct pa_session_file *file, long long now)
 {
 	struct pa_cache *cache = NULL;
 	char q[PA_QUOTE_MAX];
@@ -330,7 +335,7 @@ pa_auth_session_end(const struct pa_conf *conf, const struct pa_log *lg,
 	    user, refresh_token, now)) != PA_OK)
 		pa_log(lg, LOG_ERR, "user \"%s\": refresh token neither revoked "
 		    "nor queued: %s", q, pa_strerror(r));
-	if (token_written != NULL)
-		session_remove_file(conf, lg, user, token_written, q);
+	if (file != NULL && file->have)
+		session_remove_file(conf, lg, user, file, q);
 	pa_cache_close(cache);
 }

@@ -15,6 +15,7 @@ struct pa_cache_record;
 struct pa_claims;
 struct pa_conf;
 struct pa_log;
+struct pa_session_file;
 struct pa_tokens;
 
 /*
@@ -65,6 +66,15 @@ int pa_auth_login(const struct pa_conf *conf, const struct pa_log *lg,
     struct pa_auth_result *res, struct pa_auth_pending *pend);
 void pa_auth_finish(const struct pa_conf *conf, const struct pa_log *lg,
     struct pa_auth_pending *pend);
+/*
+ * The verifier part of pa_auth_finish() alone (a no-op when there is
+ * none), for a caller that bounds how many KDFs run at once: it needs no
+ * lock but the one it holds, while the rest of pa_auth_finish() takes
+ * the user's record lock again, which a login waiting for a KDF slot may
+ * hold.
+ */
+void pa_auth_finish_verifier(const struct pa_conf *conf,
+    const struct pa_log *lg, struct pa_auth_pending *pend);
 void pa_auth_result_clear(struct pa_auth_result *res);
 
 /*
@@ -78,10 +88,10 @@ int pa_auth_known_staff(const struct pa_conf *conf, const char *user,
 /*
  * Ends what one session started: revokes its refresh token (queued in the
  * cache when the service is unreachable) and removes the session token
- * file while it still holds token_written. Either may be NULL.
+ * file while it is still the one the session wrote. Either may be NULL.
  */
 void pa_auth_session_end(const struct pa_conf *conf, const struct pa_log *lg,
-    const char *user, const char *refresh_token, const char *token_written,
-    long long now);
+    const char *user, const char *refresh_token,
+    const struct pa_session_file *file, long long now);
 
 #endif

@@ -20,8 +20,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct pa_conf;
-
 #define PA_NAMES_PASSWD		"/etc/passwd"
 #define PA_NAMES_GROUP		"/etc/group"
 #define PA_NAMES_NSSWITCH	"/etc/nsswitch.conf"
@@ -62,21 +60,5 @@ void pa_names_close(struct pa_names *n);
  */
 int pa_names_lookup(struct pa_names *n, const char *name,
     struct pa_name_owner *out, char *why, size_t whylen);
-
-/*
- * Whether user may be a staff member on this terminal: PA_OK, or
- * PA_ERR_NOT_FOUND when another source owns the name (as a user or a
- * group: *owner says which, owner may be NULL) or conf maps a role to a
- * group of that name (the staff member's own group would collide with
- * it; owner->kinds is 0 then), PA_ERR_SYSTEM when a source cannot answer.
- * why (may be NULL) says which and where.
- */
-int pa_names_staff_ok(struct pa_names *n, const struct pa_conf *conf,
-    const char *user, struct pa_name_owner *owner, char *why,
-    size_t whylen);
-
-/* The same, opening the system's sources for this one question. */
-int pa_names_staff_ok_system(const struct pa_conf *conf, const char *user,
-    struct pa_name_owner *owner, char *why, size_t whylen);
 
 #endif

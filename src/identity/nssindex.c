@@ -16,7 +16,7 @@
 #include "groups.h"
 #include "idmap.h"
 #include "log.h"
-#include "names.h"
+#include "staffname.h"
 #include "nssdb.h"
 #include "nssindex.h"
 #include "user.h"
@@ -566,4 +566,31 @@ pa_nssindex_rebuild(const struct pa_conf *conf, struct pa_cache *c,
     long long now, const struct pa_log *lg, size_t *nusers)
 {
 	return pa_nssindex_rebuild_with(conf, c, now, lg, NULL, nusers);
+}
+
+int
+pa_nssindex_staff(const struct pa_conf *conf, const char *name, uid_t uid,
+    struct pa_staff_id *out)
+{
+	struct pa_nssdb *db = NULL;
+	struct passwd pw;
+	char buf[4096];
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = pa_nssdb_open(conf->nss_index, &db)) != PA_OK)
+		return r == PA_ERR_SYSTEM ? r : PA_ERR_NOT_FOUND;
+	if (name != NULL)
+		r = pa_nssdb_getpwnam(db, name, &pw, buf, sizeof(buf));
+	else
+		r = pa_nssdb_getpwuid(db, uid, &pw, buf, sizeof(buf));
+	pa_nssdb_close(db);
+	if (r != PA_OK)
+		return r == PA_ERR_TOO_LARGE ? PA_ERR_SYSTEM : PA_ERR_NOT_FOUND;
+	if (strlen(pw.pw_name) >= sizeof(out->name))
+		return PA_ERR_NOT_FOUND;
+	strcpy(out->name, pw.pw_name);
+	out->uid = pw.pw_uid;
+	out->gid = pw.pw_gid;
+	return PA_OK;
 }

@@ -9,6 +9,7 @@
 #define POSAUTH_NSSINDEX_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct pa_cache;
 struct pa_conf;
@@ -33,6 +34,22 @@ int pa_nssindex_rebuild(const struct pa_conf *conf, struct pa_cache *c,
 int pa_nssindex_rebuild_with(const struct pa_conf *conf, struct pa_cache *c,
     long long now, const struct pa_log *lg,
     const struct pa_names_paths *paths, size_t *nusers);
+
+/* A staff member as the index serves them. */
+struct pa_staff_id {
+	char name[65];		/* PA_NAME_COMPONENT_MAX + 1 */
+	uid_t uid;
+	gid_t gid;
+};
+
+/*
+ * Looks a staff member up in conf->nss_index, by name (when name is not
+ * NULL) or by uid: what the service wrote and trusts, where the system's
+ * NSS may not list staff at all. PA_OK, PA_ERR_NOT_FOUND (also for an
+ * index that is missing or unusable) or PA_ERR_SYSTEM.
+ */
+int pa_nssindex_staff(const struct pa_conf *conf, const char *name, uid_t uid,
+    struct pa_staff_id *out);
 
 /* gecos from a display name: printable ASCII/UTF-8 only, no ':' or ','. */
 void pa_nssindex_gecos(const char *name, char *out, size_t outlen);

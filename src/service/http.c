@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include <curl/curl.h>
@@ -26,6 +27,7 @@ struct pa_http {
 	struct pa_buf body;
 	int oversize;
 	int local_failure;	/* we, not the network, stopped the transfer */
+	long long deadline_ms;	/* CLOCK_MONOTONIC; 0: no budget */
 };
 
 static size_t
@@ -48,6 +50,29 @@ http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A request's own limit, cut to what is left of the handle's budget. */
+static long
+left_ms(const struct pa_http *h, long limit_s)
+{
+	long long left, limit = (long long)limit_s * 1000;
+
+	if (h->deadline_ms == 0)
+		return (long)limit;
+	left = h->deadline_ms - now_ms();
+	if (left < 1)
+		left = 1;
+	return (long)(left < limit || limit <= 0 ? left : limit);
+}
+
 int
 pa_http_new(const struct pa_http_opts *opts, struct pa_http **out)
 {
@@ -63,6 +88,8 @@ pa_http_new(const struct pa_http_opts *opts, struct pa_http **out)
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return PA_ERR_ALLOC;
 	h->opts = *opts;
+	if (opts->budget > 0)
+		h->deadline_ms = now_ms() + opts->budget * 1000LL;
 	pa_buf_init(&h->body, opts->max_response);
 	if ((h->curl = curl_easy_init()) == NULL) {
 		free(h);
@@ -81,6 +108,7 @@ pa_http_new_for(const struct pa_conf *conf, struct pa_http **out)
 	o.ca_file = conf->ca_file;
 	o.connect_timeout = conf->connect_timeout;
 	o.timeout = conf->timeout;
+	o.budget = conf->timeout;
 	o.max_response = conf->max_response_bytes;
 	return pa_http_new(&o, out);
 }
@@ -162,8 +190,8 @@ http_setup(struct pa_http *h, const char *url)
 	SET(CURLOPT_SSL_CTX_FUNCTION, http_ssl_ctx);
 	/* No SIGALRM: PAM modules live inside other people's processes. */
 	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_CONNECTTIMEOUT, h->opts.connect_timeout);
-	SET(CURLOPT_TIMEOUT, h->opts.timeout);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, left_ms(h, h->opts.connect_timeout));
+	SET(CURLOPT_TIMEOUT_MS, left_ms(h, h->opts.timeout));
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->opts.max_response);
 	SET(CURLOPT_WRITEFUNCTION, http_write_cb);
 	SET(CURLOPT_WRITEDATA, h);
@@ -226,6 +254,11 @@ http_perform(struct pa_http *h, struct pa_http_resp *resp)
 	char *ct = NULL;
 
 	memset(resp, 0, sizeof(*resp));
+	if (h->deadline_ms != 0 && now_ms() >= h->deadline_ms) {
+		snprintf(h->errbuf, sizeof(h->errbuf), "no answer within "
+		    "timeout (%ld s) for the whole login", h->opts.budget);
+		return PA_ERR_UNREACHABLE;
+	}
 	e = curl_easy_perform(h->curl);
 	if (h->oversize || e == CURLE_FILESIZE_EXCEEDED) {
 		snprintf(h->errbuf, sizeof(h->errbuf),

@@ -20,6 +20,13 @@ struct pa_http_opts {
 	long connect_timeout;	/* seconds */
 	long timeout;		/* seconds, whole request */
 	size_t max_response;	/* bytes */
+	/*
+	 * Seconds for everything this handle does (a login's discovery,
+	 * JWKS and token requests together), counted from pa_http_new();
+	 * 0: no budget beyond each request's own timeout. The login
+	 * service promises its clients an answer within `timeout`.
+	 */
+	long budget;
 };
 
 struct pa_http_resp {
@@ -30,13 +37,17 @@ struct pa_http_resp {
 };
 
 int pa_http_new(const struct pa_http_opts *opts, struct pa_http **out);
-/* A client with the configuration's CA file, timeouts and size cap. */
+/*
+ * A client with the configuration's CA file, timeouts and size cap, and
+ * `timeout` as the budget of the whole handle.
+ */
 int pa_http_new_for(const struct pa_conf *conf, struct pa_http **out);
 void pa_http_free(struct pa_http *h);
 
 /*
  * Both return PA_OK when an HTTP answer arrived (whatever its status),
- * PA_ERR_UNREACHABLE when none did (DNS, connect, TLS, timeout),
+ * PA_ERR_UNREACHABLE when none did (DNS, connect, TLS, timeout, the
+ * handle's budget spent),
  * PA_ERR_BAD_RESPONSE for an answer larger than max_response, and
  * PA_ERR_ALLOC / PA_ERR_SYSTEM when the failure was ours (memory, the CA
  * file, descriptors): a local failure is never "unreachable".

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * posauthd: the login service. It owns the device cache, the device key,
+ * the client secret, the NSS index, the session token files and all
+ * network I/O; PAM hosts and posauthctl ask it over a Unix socket
+ * (proto.h). What the parts of the service share is here.
+ */
+#ifndef POSAUTH_DAEMON_H
+#define POSAUTH_DAEMON_H
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <sys/types.h>
+
+#include "log.h"
+#include "proto.h"
+
+struct pa_conf;
+struct pd_state;
+
+#define PD_DEFAULT_CONFIG	"/etc/posauth/posauth.conf"
+#define PD_MAX_CONNECTIONS	512	/* at once; more wait in the backlog */
+#define PD_REQUEST_MS		5000	/* a client has this long to ask */
+
+/* A loaded configuration, shared by the requests that use it. */
+struct pd_conf {
+	int refs;
+	int status;		/* PA_OK, or why there is no usable config */
+	struct pa_conf *conf;	/* NULL unless status is PA_OK */
+};
+
+struct pd {
+	const char *config_path;
+	const char *socket_path;
+	int log_stderr;
+	int debug;
+	struct pa_log log;
+
+	pthread_mutex_t conf_lock;
+	struct pd_conf *conf;	/* the current one */
+	struct stat_id {
+		dev_t dev;
+		ino_t ino;
+		off_t size;
+		long long mtime_ns, ctime_ns;
+		int have;
+	} conf_id;
+
+	struct pd_state *state;	/* logins, sessions, rate limits */
+	sem_t kdf_slots;	/* scrypt runs at once (32 MiB each) */
+
+	pthread_mutex_t conn_lock;
+	pthread_cond_t conn_done;
+	int nconn;		/* connections being served */
+
+	/* posauthctl's commands parse with getopt: one at a time. */
+	pthread_mutex_t admin_lock;
+};
+
+/* One accepted connection, handled by one thread. */
+struct pd_conn {
+	struct pd *d;
+	int fd;
+	uid_t uid;		/* of the peer (SO_PEERCRED) */
+	gid_t gid;
+	pid_t pid;
+	struct pd_conf *conf;	/* held for the request */
+};
+
+/* --- pdconf.c: the configuration, reloaded when its file changes --- */
+void pd_conf_init(struct pd *d);
+/* The current configuration, reloaded first when the file changed. */
+struct pd_conf *pd_conf_get(struct pd *d);
+void pd_conf_put(struct pd *d, struct pd_conf *c);
+/* Reads the file again at the next request, changed or not (SIGHUP). */
+void pd_conf_invalidate(struct pd *d);
+void pd_conf_shutdown(struct pd *d);
+
+/* --- conn.c: one connection from hello to answer --- */
+void pd_conn_serve(struct pd_conn *c);
+/* The request's configuration, or why there is none (PA_ERR_CONFIG). */
+int pd_conf_of(struct pd_conn *c, const struct pa_conf **conf);
+/* Sends the answer of a request: RESULT with status and fields. */
+int pd_reply(struct pd_conn *c, struct pa_msg *result);
+
+/* --- handlers --- */
+int pd_handle_check_user(struct pd_conn *c, const struct pa_msg *req,
+    struct pa_msg *res);
+int pd_handle_auth(struct pd_conn *c, const struct pa_msg *req,
+    struct pa_msg *res, int *replied);
+int pd_handle_account(struct pd_conn *c, const struct pa_msg *req,
+    struct pa_msg *res);
+int pd_handle_open(struct pd_conn *c, const struct pa_msg *req,
+    struct pa_msg *res);
+int pd_handle_close(struct pd_conn *c, const struct pa_msg *req,
+    struct pa_msg *res);
+int pd_handle_admin(struct pd_conn *c, const struct pa_msg *req,
+    struct pa_msg *res);
+
+/* The uid a staff member has on this terminal (the NSS index says). */
+int pd_staff_uid(const struct pa_conf *conf, const char *user, uid_t *uid,
+    gid_t *gid);
+
+#endif

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What posauthd remembers between requests: the logins an AUTH proved
+ * (until the session opens), the sessions it opened (until they close),
+ * and how often unprivileged callers have tried PINs. In memory, behind
+ * one mutex; tokens and PINs are wiped when an entry goes.
+ *
+ * A login or session is named by a random 128-bit id that only the PAM
+ * handle that asked holds; an id is also bound to its user and to the
+ * uid of the caller that created it.
+ */
+#ifndef POSAUTH_PD_STATE_H
+#define POSAUTH_PD_STATE_H
+
+#include <sys/types.h>
+
+#include "session.h"
+
+struct pa_claims;
+struct pa_tokens;
+
+#define PD_ID_LEN		32	/* hex digits */
+#define PD_LOGIN_TTL		900	/* s between AUTH and OPEN */
+#define PD_MAX_LOGINS		4096
+#define PD_MAX_SESSIONS		65536
+/* Unprivileged PIN attempts (lock screens): this many per window. */
+#define PD_RATE_ATTEMPTS	5
+#define PD_RATE_WINDOW		60
+
+struct pd_state;
+
+struct pd_login {
+	char id[PD_ID_LEN + 1];
+	char *user;
+	uid_t by_uid;
+	struct pa_claims *claims;
+	struct pa_tokens *tokens;	/* NULL after an offline login */
+	int offline;
+	long long created;
+};
+
+struct pd_session {
+	char id[PD_ID_LEN + 1];
+	char *user;
+	char *refresh_token;		/* the login's; may be NULL */
+	struct pa_session_file file;	/* the token file it wrote */
+	long long opened;
+};
+
+int pd_state_new(struct pd_state **out);
+void pd_state_free(struct pd_state *s);
+
+/*
+ * Keeps a login; claims and tokens move in (also on failure). *id gets
+ * its handle. PA_ERR_TOO_LARGE when too many are waiting.
+ */
+int pd_login_add(struct pd_state *s, const char *user, uid_t by_uid,
+    struct pa_claims **claims, struct pa_tokens **tokens, int offline,
+    long long now, char id[PD_ID_LEN + 1]);
+
+/*
+ * Calls fn with the login of id when it exists, is not stale, belongs to
+ * user and was made by by_uid (or by_uid is root); under the state lock,
+ * so fn must not block. PA_ERR_NOT_FOUND otherwise.
+ */
+int pd_login_with(struct pd_state *s, const char *id, const char *user,
+    uid_t by_uid, long long now,
+    int (*fn)(const struct pd_login *l, void *arg), void *arg);
+
+/* Forgets a login (its session opened, or it was refused). */
+void pd_login_drop(struct pd_state *s, const char *id);
+
+/* Keeps a session; the refresh token moves in. */
+int pd_session_add(struct pd_state *s, const char *user,
+    char **refresh_token, const struct pa_session_file *file, long long now,
+    char id[PD_ID_LEN + 1]);
+
+/* Takes the session of id away when it belongs to user; NULL if none. */
+struct pd_session *pd_session_take(struct pd_state *s, const char *id,
+    const char *user);
+void pd_session_free(struct pd_session *ss);
+
+/*
+ * 1 when an unprivileged caller with uid may try another PIN now (and
+ * counts it), 0 when it tried PD_RATE_ATTEMPTS times in the last
+ * PD_RATE_WINDOW seconds.
+ */
+int pd_rate_allow(struct pd_state *s, uid_t uid, long long now);
+
+#endif
