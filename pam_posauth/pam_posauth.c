@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pam_posauth: PAM entry points. Glue only: arguments, the conversation,
- * PAM data and the session environment; the decisions are src/authflow.c's
- * and pa_pam_code() (src/pamcode.c) is the only place our statuses become
- * PAM codes.
+ * pam_posauth: a thin client of posauthd. The conversation, the module
+ * arguments, one request over a Unix socket (proto.h) per PAM call, and
+ * the verdict mapped to a PAM code by pa_pam_code(), the only place our
+ * statuses become PAM codes. The token service, the device cache, the
+ * client secret and every decision are posauthd's; nothing of them is in
+ * the process that called PAM, which links libc and libpam only.
  */
 #include "config.h"
 
-#include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
+#include <syslog.h>
 
 #define PAM_SM_AUTH
 #define PAM_SM_ACCOUNT
@@ -23,73 +22,46 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
-#include "authflow.h"
-#include "buf.h"
-#include "cache.h"
-#include "claims.h"
-#include "conf.h"
+#include "client.h"
 #include "err.h"
-#include "hostenv.h"
-#include "log.h"
-#include "login.h"
 #include "modargs.h"
-#include "oidc.h"
+#include "names.h"
 #include "pamcode.h"
-#include "roles.h"
-#include "secret.h"
-#include "session.h"
-#include "strv.h"
+#include "proto.h"
 
 #define STATE_KEY "pam_posauth.state"
 #define SESSION_KEY "pam_posauth.session"
 /* pam_unix's delay after a failed login: slows guessing at the terminal. */
 #define FAIL_DELAY_USEC 2000000u
-#define PWBUF_MAX (1024 * 1024)
-#define ENV_MAX 4096
+#define PIN_MAX 256
+#define ENV_PREFIX "POSAUTH_"
 
-/* What authentication proved, for the account and session phases. */
+/* What authentication proved: posauthd's handle of the login. */
 struct module_state {
 	char *user;
-	struct pa_claims *claims;
-	struct pa_tokens *tokens;	/* NULL after an offline login */
+	char *login_id;
 	int offline;
 };
 
 /*
- * What open_session did, for close_session of the same handle: a close
- * ends only what its own open started, never a session someone else
+ * What open_session started, for close_session of the same handle: a
+ * close ends only what its own open started, never a session someone else
  * opened for the same user (cron, su -c, runuser reach close_session
  * through common-session without ever authenticating here).
  */
 struct module_session {
 	char *user;
-	char *refresh_token;	/* the login's, revoked at close; may be NULL */
-	char *token_written;	/* the token file's content, when we wrote it */
+	char *session_id;
 };
 
 /* Everything a call needs; torn down in one place. */
 struct module_call {
 	pam_handle_t *pamh;
 	struct pa_modargs args;
-	struct pa_conf *conf;
-	struct pa_log log;
+	const char *socket;
 	const char *user;
 	int silent;		/* PAM_SILENT: no messages to the user */
 };
-
-static void
-emit_syslog(void *ctx, int priority, const char *line)
-{
-	pam_syslog((pam_handle_t *)ctx, priority, "%s", line);
-}
-
-static void
-report_config(void *ctx, const char *file, unsigned line, const char *key,
-    const char *msg)
-{
-	pam_syslog((pam_handle_t *)ctx, LOG_ERR, "%s:%u: %s%s%s", file, line,
-	    key ? key : "", key ? ": " : "", msg);
-}
 
 static void
 state_free(pam_handle_t *pamh, void *data, int error_status)
@@ -101,8 +73,7 @@ state_free(pam_handle_t *pamh, void *data, int error_status)
 	if (st == NULL)
 		return;
 	free(st->user);
-	pa_claims_free(st->claims);
-	pa_tokens_free(st->tokens);
+	free(st->login_id);
 	free(st);
 }
 
@@ -116,72 +87,118 @@ session_free(pam_handle_t *pamh, void *data, int error_status)
 	if (ms == NULL)
 		return;
 	free(ms->user);
-	pa_strfreezero(ms->refresh_token);
-	pa_strfreezero(ms->token_written);
+	free(ms->session_id);
 	free(ms);
 }
 
-static void
-call_end(struct module_call *c)
-{
-	pa_conf_free(c->conf);
-	pa_modargs_clear(&c->args);
-	memset(c, 0, sizeof(*c));
-}
-
-/* Reads the config; PA_ERR_CONFIG (logged) when it cannot be used. */
-static int
-call_conf(struct module_call *c)
-{
-	const char *path = c->args.config ? c->args.config : PA_DEFAULT_CONFIG;
-
-	if (pa_conf_load(path, &c->conf, report_config, c->pamh) != PA_OK) {
-		pam_syslog(c->pamh, LOG_ERR,
-		    "config %s unusable, denying every login", path);
-		/* Missing or unreadable is a config problem too. */
-		return PA_ERR_CONFIG;
-	}
-	return PA_OK;
-}
-
-/*
- * Parses arguments, reads the config when asked and fetches the user
- * name. Returns a PA status; on failure the reason is already logged.
- */
 static int
 call_begin(struct module_call *c, pam_handle_t *pamh, int flags, int argc,
-    const char **argv, int need_conf)
+    const char **argv)
 {
 	int r;
 
 	memset(c, 0, sizeof(*c));
 	c->pamh = pamh;
 	c->silent = (flags & PAM_SILENT) != 0;
-	c->log.emit = emit_syslog;
-	c->log.ctx = pamh;
-	/* Before any crypto or HTTP: the caller's environment stays theirs. */
-	if ((r = pa_hostenv_init()) != PA_OK) {
-		pam_syslog(pamh, LOG_ERR, "cannot start the crypto and HTTP "
-		    "libraries: %s", pa_strerror(r));
-		return r;
-	}
 	if ((r = pa_modargs_parse(argc, argv, &c->args)) != PA_OK) {
-		pam_syslog(pamh, LOG_ERR, "bad module argument \"%s\"",
-		    c->args.bad_arg);
+		pam_syslog(pamh, LOG_ERR, "bad module argument \"%s\"%s",
+		    c->args.bad_arg, strncmp(c->args.bad_arg, "config=", 7) ==
+		    0 ? " (the configuration is posauthd's: posauthd "
+		    "--config)" : "");
 		return r;
 	}
-	c->log.debug = c->args.debug;
-	if (need_conf && (r = call_conf(c)) != PA_OK)
-		return r;
+	c->socket = c->args.socket != NULL ? c->args.socket :
+	    PA_PROTO_DEFAULT_SOCKET;
 	if (pam_get_user(pamh, &c->user, NULL) != PAM_SUCCESS ||
 	    c->user == NULL || c->user[0] == '\0')
 		return PA_ERR_USERNAME;
 	return PA_OK;
 }
 
+static void
+call_end(struct module_call *c)
+{
+	pa_modargs_clear(&c->args);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * When posauthd cannot be asked, a name another source owns (root, the
+ * kiosk admin, LDAP users) is still none of ours: it goes on to the next
+ * module as it would with the service running. Anyone else waits for
+ * the service: PA_ERR_UNREACHABLE.
+ */
+static int
+unreachable_verdict(const struct module_call *c)
+{
+	struct pa_names *n = NULL;
+	struct pa_name_owner o;
+	int r = PA_ERR_UNREACHABLE;
+
+	if (pa_names_open(NULL, &n, NULL, 0) == PA_OK &&
+	    pa_names_lookup(n, c->user, &o, NULL, 0) == PA_OK &&
+	    (o.kinds & PA_NAME_USER))
+		r = PA_ERR_NOT_FOUND;
+	pa_names_close(n);
+	return r;
+}
+
+/*
+ * One request to posauthd: its status, with the answer in resp (cleared
+ * by the caller). When the service cannot be asked, says why in the log.
+ */
+static int
+ask(struct module_call *c, const struct pa_msg *req, struct pa_msg *resp)
+{
+	char why[160];
+	int r;
+
+	why[0] = '\0';
+	r = pa_client_call(c->socket, req, resp, why, sizeof(why));
+	if (r == PA_OK)
+		return pa_client_status(resp);
+	if (r == PA_ERR_UNREACHABLE) {
+		pam_syslog(c->pamh, LOG_ERR, "posauthd not reachable on %s: "
+		    "%s", c->socket, why);
+		return unreachable_verdict(c);
+	}
+	pam_syslog(c->pamh, LOG_ERR, "posauthd on %s: %s", c->socket,
+	    why[0] != '\0' ? why : pa_strerror(r));
+	return r;
+}
+
+/* A request naming the user, and the PAM items the service logs. */
+static int
+request(struct module_call *c, struct pa_msg *m, uint8_t type)
+{
+	static const struct {
+		int item;
+		uint16_t tag;
+	} items[] = {
+		{ PAM_SERVICE, PA_F_SERVICE },
+		{ PAM_RHOST, PA_F_RHOST },
+		{ PAM_TTY, PA_F_TTY },
+	};
+	const void *v;
+	size_t i;
+	int r;
+
+	pa_msg_init(m, type);
+	if ((r = pa_msg_put_str(m, PA_F_USER, c->user)) != PA_OK)
+		return r;
+	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+		v = NULL;
+		if (pam_get_item(c->pamh, items[i].item, &v) == PAM_SUCCESS &&
+		    v != NULL && strlen(v) < 256 &&
+		    (r = pa_msg_put_str(m, items[i].tag, v)) != PA_OK)
+			return r;
+	}
+	return PA_OK;
+}
+
 /* The PIN, from an earlier module or from the user. */
 static int
-get_pin(struct module_call *c, char **pin)
+get_pin(struct module_call *c, const char **pin)
 {
 	const void *item = NULL;
 	char *resp = NULL;
@@ -190,8 +207,7 @@ get_pin(struct module_call *c, char **pin)
 	if (c->args.use_first_pass || c->args.try_first_pass) {
 		if (pam_get_item(c->pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS &&
 		    item != NULL) {
-			if ((*pin = strdup(item)) == NULL)
-				return PA_ERR_ALLOC;
+			*pin = item;
 			return PA_OK;
 		}
 		if (c->args.use_first_pass)
@@ -199,34 +215,44 @@ get_pin(struct module_call *c, char **pin)
 	}
 	if (pam_prompt(c->pamh, PAM_PROMPT_ECHO_OFF, &resp, "PIN: ") !=
 	    PAM_SUCCESS || resp == NULL) {
-		pa_strfreezero(resp);
+		if (resp != NULL)
+			explicit_bzero(resp, strlen(resp));
+		free(resp);
 		return PA_ERR_NO_PIN;
 	}
-	/* Later modules in the stack may use it with try_first_pass. */
+	/*
+	 * Later modules in the stack may use it with try_first_pass; libpam
+	 * keeps the copy and wipes it when the handle ends.
+	 */
 	if (pam_set_item(c->pamh, PAM_AUTHTOK, resp) != PAM_SUCCESS) {
-		pa_strfreezero(resp);
+		explicit_bzero(resp, strlen(resp));
+		free(resp);
 		return PA_ERR_INTERNAL;
 	}
-	*pin = resp;
+	explicit_bzero(resp, strlen(resp));
+	free(resp);
+	if (pam_get_item(c->pamh, PAM_AUTHTOK, &item) != PAM_SUCCESS ||
+	    item == NULL)
+		return PA_ERR_INTERNAL;
+	*pin = item;
 	return PA_OK;
 }
 
-/* Keeps what auth proved; the result's claims and tokens move in. */
+/* Keeps posauthd's handle of the login for account and session. */
 static int
-save_state(struct module_call *c, struct pa_auth_result *res)
+save_state(struct module_call *c, const struct pa_msg *resp)
 {
 	struct module_state *st;
+	uint32_t offline = 0;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL ||
-	    (st->user = strdup(c->user)) == NULL) {
-		free(st);
+	    (st->user = strdup(c->user)) == NULL ||
+	    pa_msg_get_str(resp, PA_F_LOGIN_ID, &st->login_id) != PA_OK) {
+		state_free(c->pamh, st, 0);
 		return PA_ERR_ALLOC;
 	}
-	st->claims = res->claims;
-	st->tokens = res->tokens;
-	st->offline = res->offline;
-	res->claims = NULL;
-	res->tokens = NULL;
+	(void)pa_msg_get_u32(resp, PA_F_OFFLINE, &offline);
+	st->offline = offline != 0;
 	if (pam_set_data(c->pamh, STATE_KEY, st, state_free) != PAM_SUCCESS) {
 		state_free(c->pamh, st, 0);
 		return PA_ERR_INTERNAL;
@@ -250,34 +276,56 @@ find_state(pam_handle_t *pamh, const char *user)
 	return st;
 }
 
+/* Is this name one posauthd handles? Asked before any prompt. */
+static int
+check_user(struct module_call *c)
+{
+	struct pa_msg req, resp;
+	int r;
+
+	pa_msg_init(&resp, 0);
+	if ((r = request(c, &req, PA_MSG_CHECK_USER)) == PA_OK)
+		r = ask(c, &req, &resp);
+	pa_msg_clear(&req);
+	pa_msg_clear(&resp);
+	return r;
+}
+
 PAM_EXTERN int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
     const char **argv)
 {
 	struct module_call c;
-	struct pa_auth_result res;
-	char *pin = NULL;
+	struct pa_msg req, resp;
+	const char *pin = NULL;
 	int r;
 
-	memset(&res, 0, sizeof(res));
+	pa_msg_init(&req, 0);
+	pa_msg_init(&resp, 0);
 	/* A failed attempt must not leave an earlier success behind. */
 	pam_set_data(pamh, STATE_KEY, NULL, NULL);
-	r = call_begin(&c, pamh, flags, argc, argv, 1);
+	r = call_begin(&c, pamh, flags, argc, argv);
 	/* libpam applies it only when the stack fails. */
 	if (!c.args.nodelay)
 		(void)pam_fail_delay(pamh, FAIL_DELAY_USEC);
 	if (r != PA_OK)
 		goto out;
-	/* Never prompt for, nor send, a name that is not ours. */
-	if ((r = pa_auth_staff_name(c.conf, &c.log, c.user)) != PA_OK ||
-	    (r = get_pin(&c, &pin)) != PA_OK)
+	/* Never prompt for a name that is not ours. */
+	if ((r = check_user(&c)) != PA_OK || (r = get_pin(&c, &pin)) != PA_OK)
 		goto out;
-	if ((r = pa_auth_login(c.conf, &c.log, c.user, pin,
-	    (long long)time(NULL), &res, NULL)) == PA_OK)
-		r = save_state(&c, &res);
+	if (strlen(pin) > PIN_MAX) {
+		r = PA_ERR_NO_PIN;
+		goto out;
+	}
+	/* The message is wiped when cleared: the PIN crosses once. */
+	if ((r = request(&c, &req, PA_MSG_AUTH)) != PA_OK ||
+	    (r = pa_msg_put_str(&req, PA_F_PIN, pin)) != PA_OK)
+		goto out;
+	if ((r = ask(&c, &req, &resp)) == PA_OK)
+		r = save_state(&c, &resp);
  out:
-	pa_auth_result_clear(&res);
-	pa_strfreezero(pin);
+	pa_msg_clear(&req);
+	pa_msg_clear(&resp);
 	call_end(&c);
 	return pa_pam_code(PA_PHASE_AUTH, r);
 }
@@ -299,193 +347,95 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	return pa_pam_code(PA_PHASE_SETCRED, r);
 }
 
+static int
+put_roles(struct pa_msg *m, uint16_t tag, char *const *roles, size_t n)
+{
+	size_t i;
+	int r = PA_OK;
+
+	for (i = 0; r == PA_OK && i < n; i++)
+		r = pa_msg_put_str(m, tag, roles[i]);
+	return r;
+}
+
 PAM_EXTERN int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct module_call c;
 	const struct module_state *st;
-	struct pa_cache_record *rec = NULL;
-	char *const *roles;
-	size_t nroles;
-	char q[PA_QUOTE_MAX];
+	struct pa_msg req, resp;
 	int r;
 
-	if ((r = call_begin(&c, pamh, flags, argc, argv, 0)) != PA_OK)
+	pa_msg_init(&req, 0);
+	pa_msg_init(&resp, 0);
+	if ((r = call_begin(&c, pamh, flags, argc, argv)) != PA_OK)
 		goto out;
-	pa_log_quote(c.user, q, sizeof(q));
-	if ((st = find_state(pamh, c.user)) == NULL &&
-	    (r = call_conf(&c)) != PA_OK) {
-		/* Local accounts stay pam_unix's while the config is broken. */
-		if (pa_auth_local_name(c.user))
-			r = PA_ERR_NOT_FOUND;
+	/*
+	 * With this handle's login the service gates the roles it proved;
+	 * without, the roles it last vouched for (authentication happened
+	 * elsewhere, or not at all).
+	 */
+	st = find_state(pamh, c.user);
+	if ((r = request(&c, &req, PA_MSG_ACCOUNT)) != PA_OK ||
+	    (st != NULL &&
+	    (r = pa_msg_put_str(&req, PA_F_LOGIN_ID, st->login_id)) != PA_OK) ||
+	    (r = put_roles(&req, PA_F_ALLOW_ROLE, c.args.allow_roles,
+	    c.args.n_allow)) != PA_OK ||
+	    (r = put_roles(&req, PA_F_DENY_ROLE, c.args.deny_roles,
+	    c.args.n_deny)) != PA_OK)
 		goto out;
+	/* Our own login is never someone else's to judge. */
+	if ((r = ask(&c, &req, &resp)) == PA_ERR_NOT_FOUND && st != NULL) {
+		pam_syslog(pamh, LOG_ERR, "posauthd does not know this "
+		    "login (restarted?): account denied");
+		r = PA_ERR_SYSTEM;
 	}
-	if (st != NULL) {
-		roles = st->claims->roles;
-		nroles = st->claims->nroles;
-	} else {
-		/*
-		 * Authentication happened elsewhere, or not at all: a staff
-		 * member we know still meets the role gate, with the roles
-		 * the service last vouched for.
-		 */
-		if ((r = pa_auth_staff_name(c.conf, &c.log, c.user)) != PA_OK ||
-		    (r = pa_auth_known_staff(c.conf, c.user,
-		    (long long)time(NULL), &rec)) != PA_OK) {
-			if (r != PA_ERR_NOT_FOUND && r != PA_ERR_USERNAME)
-				pa_log(&c.log, LOG_ERR, "user \"%s\": account "
-				    "denied, cached roles unreadable: %s", q,
-				    pa_strerror(r));
-			goto out;
-		}
-		roles = rec->roles;
-		nroles = rec->nroles;
-	}
-	r = pa_roles_gate(roles, nroles, c.args.allow_roles, c.args.n_allow,
-	    c.args.deny_roles, c.args.n_deny);
-	pa_log(&c.log, r == PA_OK ? LOG_DEBUG : LOG_NOTICE,
-	    "user \"%s\": account %s by role gate%s", q,
-	    r == PA_OK ? "allowed" : "denied",
-	    st == NULL ? " (cached roles)" : "");
  out:
-	pa_cache_record_free(rec);
+	pa_msg_clear(&req);
+	pa_msg_clear(&resp);
 	call_end(&c);
 	return pa_pam_code(PA_PHASE_ACCOUNT, r);
 }
 
+/* The environment posauthd gives the session: POSAUTH_* lines only. */
 static int
-putenv_kv(pam_handle_t *pamh, const char *key, const char *value)
+session_env(struct module_call *c, const struct pa_msg *resp)
 {
-	struct pa_buf b;
-	int r = PA_OK;
-
-	if (value == NULL)
-		return PA_OK;
-	pa_buf_init(&b, ENV_MAX);
-	if ((r = pa_buf_printf(&b, "%s=%s", key, value)) == PA_OK &&
-	    pam_putenv(pamh, pa_buf_str(&b)) != PAM_SUCCESS)
-		r = PA_ERR_INTERNAL;
-	pa_buf_clear(&b);
-	return r;
-}
-
-/* Roles, tenant and store (printable, claims.c) for kiosk policies. */
-static int
-session_env(pam_handle_t *pamh, const struct pa_claims *cl)
-{
-	struct pa_buf roles;
+	size_t pos = 0;
+	char *line;
 	int r;
 
-	pa_buf_init(&roles, ENV_MAX);
-	if ((r = pa_strv_join(cl->roles, cl->nroles, ",", &roles)) == PA_OK &&
-	    (r = putenv_kv(pamh, "POSAUTH_ROLES", pa_buf_str(&roles))) ==
-	    PA_OK && (r = putenv_kv(pamh, "POSAUTH_TENANT", cl->tenant)) ==
-	    PA_OK)
-		r = putenv_kv(pamh, "POSAUTH_STORE", cl->store);
-	pa_buf_clear(&roles);
-	return r;
-}
-
-/* The access token for this session: fresh from login, or cached. */
-static char *
-session_token(struct module_call *c, const struct module_state *st,
-    long long now)
-{
-	struct pa_cache *cache = NULL;
-	struct pa_cache_record *rec = NULL;
-	char *tok = NULL;
-
-	if (st->tokens != NULL && st->tokens->access_token != NULL)
-		return strdup(st->tokens->access_token);
-	if (pa_cache_open(c->conf->cache_dir, 0, &cache) != PA_OK)
-		return NULL;
-	if (pa_cache_get(cache, c->user, &rec) == PA_OK &&
-	    rec->access_token != NULL && rec->access_exp > now)
-		tok = strdup(rec->access_token);
-	pa_cache_record_free(rec);
-	pa_cache_close(cache);
-	return tok;
-}
-
-/* getpwnam_r with a buffer that grows as ERANGE asks, up to a bound. */
-static int
-lookup_passwd(const char *user, struct passwd *pw, char **bufp)
-{
-	struct passwd *res = NULL;
-	size_t len = 4096;
-	char *buf = NULL, *tmp;
-	int e;
-
-	*bufp = NULL;
-	for (;;) {
-		if ((tmp = realloc(buf, len)) == NULL) {
-			free(buf);
-			return PA_ERR_ALLOC;
-		}
-		buf = tmp;
-		if ((e = getpwnam_r(user, pw, buf, len, &res)) != ERANGE ||
-		    len >= PWBUF_MAX)
-			break;
-		len *= 2;
+	while ((r = pa_msg_next(resp, PA_F_ENV, &pos, &line)) == PA_OK) {
+		if (strncmp(line, ENV_PREFIX, strlen(ENV_PREFIX)) != 0 ||
+		    strchr(line, '=') == NULL)
+			r = PA_ERR_BAD_RESPONSE;
+		else if (pam_putenv(c->pamh, line) != PAM_SUCCESS)
+			r = PA_ERR_INTERNAL;
+		free(line);
+		if (r != PA_OK)
+			return r;
 	}
-	if (e != 0 || res == NULL) {
-		free(buf);
-		return PA_ERR_NOT_FOUND;
-	}
-	*bufp = buf;
-	return PA_OK;
+	return r == PA_ERR_NOT_FOUND ? PA_OK : r;
 }
 
-/* Remembers what this open started; ownership of token moves in. */
 static int
-session_remember(struct module_call *c, const struct module_state *st,
-    char **token)
+session_remember(struct module_call *c, const struct pa_msg *resp)
 {
 	struct module_session *ms;
 
 	if ((ms = calloc(1, sizeof(*ms))) == NULL ||
-	    (ms->user = strdup(c->user)) == NULL)
-		goto fail;
-	if (st->tokens != NULL && st->tokens->refresh_token != NULL &&
-	    (ms->refresh_token = strdup(st->tokens->refresh_token)) == NULL)
-		goto fail;
-	ms->token_written = *token;
-	*token = NULL;
+	    (ms->user = strdup(c->user)) == NULL ||
+	    pa_msg_get_str(resp, PA_F_SESSION_ID, &ms->session_id) !=
+	    PA_OK) {
+		session_free(c->pamh, ms, 0);
+		return PA_ERR_ALLOC;
+	}
 	if (pam_set_data(c->pamh, SESSION_KEY, ms, session_free) !=
 	    PAM_SUCCESS) {
 		session_free(c->pamh, ms, 0);
 		return PA_ERR_INTERNAL;
 	}
 	return PA_OK;
- fail:
-	session_free(c->pamh, ms, 0);
-	return PA_ERR_ALLOC;
-}
-
-/* Writes the token file (the user's) and says where it is. */
-static int
-session_write(struct module_call *c, const char *token, const char *q)
-{
-	struct passwd pw;
-	char *pwbuf = NULL, *path = NULL;
-	int r;
-
-	/* The token file belongs to the user, so their uid must resolve. */
-	if ((r = lookup_passwd(c->user, &pw, &pwbuf)) != PA_OK) {
-		pa_log(&c->log, LOG_ERR, "user \"%s\": no passwd entry, "
-		    "session token not written", q);
-		return r == PA_ERR_NOT_FOUND ? PA_ERR_SYSTEM : r;
-	}
-	if ((r = pa_session_write_token(c->conf->runtime_dir, c->user,
-	    pw.pw_uid, pw.pw_gid, token, &path)) != PA_OK)
-		pa_log(&c->log, LOG_ERR, "user \"%s\": session token not "
-		    "written to %s: %s", q, c->conf->runtime_dir,
-		    pa_strerror(r));
-	else
-		r = putenv_kv(c->pamh, "POSAUTH_TOKEN_FILE", path);
-	free(path);
-	free(pwbuf);
-	return r;
 }
 
 PAM_EXTERN int
@@ -494,27 +444,31 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 {
 	struct module_call c;
 	const struct module_state *st;
-	char q[PA_QUOTE_MAX], *token = NULL;
+	struct pa_msg req, resp;
 	int r;
 
-	if ((r = call_begin(&c, pamh, flags, argc, argv, 1)) != PA_OK)
+	pa_msg_init(&req, 0);
+	pa_msg_init(&resp, 0);
+	if ((r = call_begin(&c, pamh, flags, argc, argv)) != PA_OK)
 		goto out;
 	/* Only sessions this module authenticated are ours to open. */
 	if ((st = find_state(pamh, c.user)) == NULL) {
 		r = PA_ERR_NOT_FOUND;
 		goto out;
 	}
-	pa_log_quote(c.user, q, sizeof(q));
-	if ((r = session_env(pamh, st->claims)) != PA_OK)
+	if ((r = request(&c, &req, PA_MSG_OPEN_SESSION)) != PA_OK ||
+	    (r = pa_msg_put_str(&req, PA_F_LOGIN_ID, st->login_id)) != PA_OK)
 		goto out;
-	if ((token = session_token(&c, st, (long long)time(NULL))) == NULL)
-		pa_log(&c.log, LOG_INFO, "user \"%s\": session without a "
-		    "token%s", q, st->offline ? " (offline login)" : "");
-	else if ((r = session_write(&c, token, q)) != PA_OK)
-		goto out;
-	r = session_remember(&c, st, &token);
+	/* A session we cannot open is an error, not someone else's. */
+	if ((r = ask(&c, &req, &resp)) == PA_ERR_NOT_FOUND)
+		r = PA_ERR_SYSTEM;
+	if (r == PA_OK && (r = session_env(&c, &resp)) == PA_OK)
+		r = session_remember(&c, &resp);
+	/* The login is spent either way. */
+	pam_set_data(pamh, STATE_KEY, NULL, NULL);
  out:
-	pa_strfreezero(token);
+	pa_msg_clear(&req);
+	pa_msg_clear(&resp);
 	call_end(&c);
 	return pa_pam_code(PA_PHASE_SESSION, r);
 }
@@ -526,9 +480,12 @@ pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 	struct module_call c;
 	const struct module_session *ms;
 	const void *data = NULL;
+	struct pa_msg req, resp;
 	int r;
 
-	if ((r = call_begin(&c, pamh, flags, argc, argv, 0)) != PA_OK)
+	pa_msg_init(&req, 0);
+	pa_msg_init(&resp, 0);
+	if ((r = call_begin(&c, pamh, flags, argc, argv)) != PA_OK)
 		goto out;
 	/*
 	 * Only what this handle's open_session started is ended here: a
@@ -540,12 +497,18 @@ pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 		r = PA_ERR_NOT_FOUND;
 		goto out;
 	}
-	if ((r = call_conf(&c)) != PA_OK)
+	if ((r = request(&c, &req, PA_MSG_CLOSE_SESSION)) != PA_OK ||
+	    (r = pa_msg_put_str(&req, PA_F_SESSION_ID, ms->session_id)) !=
+	    PA_OK)
 		goto out;
-	pa_auth_session_end(c.conf, &c.log, c.user, ms->refresh_token,
-	    ms->token_written, (long long)time(NULL));
+	if ((r = ask(&c, &req, &resp)) == PA_ERR_NOT_FOUND)
+		pam_syslog(pamh, LOG_WARNING, "posauthd no longer knows this "
+		    "session (restarted?): its token file stays until the "
+		    "token expires");
 	pam_set_data(pamh, SESSION_KEY, NULL, NULL);
  out:
+	pa_msg_clear(&req);
+	pa_msg_clear(&resp);
 	call_end(&c);
 	return pa_pam_code(PA_PHASE_SESSION, r);
 }
@@ -556,10 +519,10 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct module_call c;
 	int r;
 
-	if ((r = call_begin(&c, pamh, flags, argc, argv, 1)) != PA_OK)
+	if ((r = call_begin(&c, pamh, flags, argc, argv)) != PA_OK)
 		goto out;
 	/* Names we would never authenticate are left to other modules. */
-	if ((r = pa_auth_staff_name(c.conf, &c.log, c.user)) != PA_OK)
+	if ((r = check_user(&c)) != PA_OK)
 		goto out;
 	if (!c.silent)
 		pam_error(pamh, "PINs are changed at the token service, "

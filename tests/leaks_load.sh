@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Memory and load: valgrind on an online login, an offline login and an
-# NSS lookup; POSAUTH_LEAK_CYCLES (default 10,000) full PAM cycles in one
-# process with the resident size compared early and late; 200 concurrent
-# logins against the service, then 200 against a cold cache with the
-# service down, every record valid afterwards.
+# Memory and load: valgrind on the PAM client and on posauthd through an
+# online login, an offline login and a session, and on an NSS lookup;
+# POSAUTH_LEAK_CYCLES (default 10,000) full PAM cycles in one process with
+# the resident size of that process and of posauthd compared early and
+# late; 200 concurrent logins against the service, then 200 against a
+# cold cache with the service down, every record valid afterwards.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/pam_lib.sh"
 pa_pam_require
@@ -64,10 +65,32 @@ else
 		getent passwd alice >"$W/vg.out" 2>&1
 	tap_is "$?" 0 test_valgrind_nss_lookup || tap_diag "$(head -30 "$W/vg.out")"
 fi
+# posauthd itself under valgrind: what it does for a login, an offline
+# login and a session, then a clean stop (it frees everything when no
+# request is under way).
+if [ -n "$PA_SAN_PRELOAD" ] || ! command -v valgrind >/dev/null; then
+	tap_skip test_valgrind_posauthd "sanitizer build or no valgrind"
+else
+	pa_stop_posauthd
+	PA_POSAUTHD_WRAP="valgrind -q --log-file=$W/vgd.out --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite" \
+		pa_start_posauthd "$PA_PAM_CONF" "$PA_PAM_SOCKET" || exit 1
+	printf '1234\n' | client posauth alice auth acct open close >/dev/null 2>&1
+	pa_tokend_control '{"fault":"down"}' >/dev/null
+	printf '1234\n' | client posauth alice auth acct >/dev/null 2>&1
+	pa_tokend_control '{"fault":"none"}' >/dev/null
+	pa_stop_posauthd
+	tap_is "$?" 0 test_valgrind_posauthd || tap_diag "$(head -40 "$W/vgd.out")"
+	pa_start_posauthd "$PA_PAM_CONF" "$PA_PAM_SOCKET" || exit 1
+fi
 
 # Many cycles in one process: libpam loads and unloads the module each
-# time, so anything left behind per handle shows as growth.
+# time, so anything left behind per handle shows as growth; posauthd
+# serves each cycle's four requests, so its growth shows too.
+daemon_rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$POSAUTHD_PID/status"; }
+printf '1234\n' | CYCLES=$((CYCLES / 10)) cycle_client >/dev/null 2>&1
+d_early=$(daemon_rss)
 out=$(printf '1234\n' | cycle_client 2>/dev/null)
+d_late=$(daemon_rss)
 tap_diag "$out"
 failed=$(awk '/^cycles/ { print $4 }' <<<"$out")
 tap_is "$failed" 0 "test_${CYCLES}_pam_cycles_all_succeed"
@@ -79,6 +102,9 @@ else
 	[ -n "$early" ] && [ -n "$late" ] && [ $((late - early)) -le 1024 ]
 	tap_ok $? "test_no_memory_growth_over_${CYCLES}_cycles" ||
 		tap_diag "RSS after $((CYCLES / 10)): ${early} KiB, after $CYCLES: ${late} KiB"
+	[ -n "$d_early" ] && [ -n "$d_late" ] && [ $((d_late - d_early)) -le 2048 ]
+	tap_ok $? "test_posauthd_no_memory_growth_over_${CYCLES}_cycles" ||
+		tap_diag "posauthd RSS: ${d_early} KiB, then ${d_late} KiB"
 fi
 
 # 200 at once, through the system PAM (pam_wrapper cannot run that many).

@@ -100,6 +100,7 @@ _pa_cleanup() {
 	for hook in "${PA_EXIT_HOOKS[@]}"; do
 		eval "$hook"
 	done
+	pa_stop_posauthd
 	pa_stop_tokend
 	if [ "${PA_KEEP_TMP:-0}" = 1 ]; then
 		[ ${#PA_TMPDIRS[@]} -eq 0 ] || echo "# kept: ${PA_TMPDIRS[*]}"
@@ -242,6 +243,64 @@ pa_stop_tokend() {
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null || status=$?
 	return "$status"
+}
+
+# --- posauthd -------------------------------------------------------------
+
+PA_POSAUTHD="$top_builddir/posauthd/posauthd"
+
+# pa_start_posauthd CONFIG SOCKET: the build's posauthd in the foreground,
+# logging to $POSAUTHD_LOG (default: next to the socket). Extra words in
+# $PA_POSAUTHD_WRAP run before it (a shell that sets limits), the
+# VAR=value words of $PA_POSAUTHD_ENV go into its environment and
+# $PA_POSAUTHD_PRELOAD is preloaded (libfaketime, the fsync fault). Waits
+# until its socket is there.
+pa_start_posauthd() {
+	local conf=$1 sock=$2
+	# The sanitizer runtimes (PA_SAN_PRELOAD, pam_lib.sh) must come first.
+	local pre="${PA_SAN_PRELOAD:-}${PA_POSAUTHD_PRELOAD:-}"
+	export POSAUTHD_CONFIG=$conf POSAUTHD_SOCKET=$sock
+	export POSAUTHD_LOG=${POSAUTHD_LOG:-$(dirname "$sock")/posauthd.log}
+	rm -f "$sock"
+	# shellcheck disable=SC2086 # PA_POSAUTHD_WRAP is a list of words
+	${PA_POSAUTHD_WRAP:-} env ${pre:+LD_PRELOAD=${pre%:}} ${PA_POSAUTHD_ENV:-} \
+		"$PA_POSAUTHD" --foreground --log-stderr --debug --config "$conf" \
+		--socket "$sock" >>"$POSAUTHD_LOG" 2>&1 &
+	export POSAUTHD_PID=$!
+	for _ in $(seq 100); do
+		if ! kill -0 "$POSAUTHD_PID" 2>/dev/null; then
+			echo "pa_start_posauthd: posauthd exited early:" >&2
+			cat "$POSAUTHD_LOG" >&2
+			unset POSAUTHD_PID
+			return 1
+		fi
+		[ -S "$sock" ] && return 0
+		sleep 0.05
+	done
+	echo "pa_start_posauthd: no socket within 5 s" >&2
+	pa_stop_posauthd
+	return 1
+}
+
+# pa_stop_posauthd: SIGTERM, then SIGKILL after 5 s; returns its status.
+pa_stop_posauthd() {
+	local pid=${POSAUTHD_PID:-} status=0
+	[ -n "$pid" ] || return 0
+	unset POSAUTHD_PID
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || status=$?
+	return "$status"
+}
+
+# pa_restart_posauthd: the same daemon again (new preloads, limits, ...).
+pa_restart_posauthd() {
+	pa_stop_posauthd
+	pa_start_posauthd "$POSAUTHD_CONFIG" "$POSAUTHD_SOCKET"
 }
 
 # pa_tokend_control JSON: applies /_test/control, prints the new settings.

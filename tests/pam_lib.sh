@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # tests/pam_lib.sh - drive the real pam_posauth.so through pamtester and
-# pam_wrapper (sourced after lib.sh).
+# pam_wrapper (sourced after lib.sh), against the build's posauthd.
 #
-#   pa_pam_setup DIR [conf lines...]   # posauth.conf + service "posauth"
+#   pa_pam_setup DIR [conf lines...]   # posauth.conf, posauthd, service "posauth"
 #   pa_pam USER PIN OPS...             # runs pamtester; sets PAM_OUT PAM_RC
 #   pa_pam_expect NAME WANT USER PIN OPS...
 #
@@ -83,21 +83,32 @@ pa_pam_service() {
 	[ "${PA_PAM_DELAY:-0}" = 1 ] || set -- "$@" nodelay
 	mkdir -p "$PA_PAM_DIR/pam.d"
 	{
-		echo "auth     required $PA_MODULE config=$PA_PAM_CONF $*"
-		echo "account  required $PA_MODULE config=$PA_PAM_CONF $*"
-		echo "password required $PA_MODULE config=$PA_PAM_CONF"
-		echo "session  required $PA_MODULE config=$PA_PAM_CONF"
+		echo "auth     required $PA_MODULE socket=$PA_PAM_SOCKET $*"
+		echo "account  required $PA_MODULE socket=$PA_PAM_SOCKET $*"
+		echo "password required $PA_MODULE socket=$PA_PAM_SOCKET"
+		echo "session  required $PA_MODULE socket=$PA_PAM_SOCKET"
 	} >"$PA_PAM_DIR/pam.d/$name"
 }
 
-# pa_pam_setup DIR [conf lines...]: default config and service "posauth".
+# pa_pam_setup DIR [conf lines...]: default config, posauthd on it (its
+# log in DIR/posauthd.log) and service "posauth".
 pa_pam_setup() {
 	export PA_PAM_DIR=$1
 	shift
 	export PA_PAM_CONF="$PA_PAM_DIR/posauth.conf"
+	export PA_PAM_SOCKET="$PA_PAM_DIR/posauthd.sock"
 	pa_pam_conf "$PA_PAM_CONF" "$@"
 	pa_pam_service posauth
 	PA_PAM_SERVICE=posauth
+	pa_start_posauthd "$PA_PAM_CONF" "$PA_PAM_SOCKET" || exit 1
+}
+
+# pa_daemon_log_since OFFSET: posauthd's log lines after byte OFFSET.
+pa_daemon_log_since() {
+	tail -c +"$(($1 + 1))" "$POSAUTHD_LOG" 2>/dev/null
+}
+pa_daemon_log_size() {
+	stat -c %s "$POSAUTHD_LOG" 2>/dev/null || echo 0
 }
 
 # pam_wrapper copies the service files into /tmp/pam.X, X picked with a
@@ -115,10 +126,12 @@ pa_wrapped() {
 }
 
 # pa_pam USER PIN OPS...: pamtester through pam_wrapper, PIN on stdin.
-# The module's pam_syslog lines land in $PA_PAM_DIR/pam.log.
+# The module's pam_syslog lines, and what posauthd logged meanwhile, land
+# in pam.err (and PAM_OUT) and $PA_PAM_DIR/pam.log.
 pa_pam() {
-	local user=$1 pin=$2
+	local user=$1 pin=$2 logpos
 	shift 2
+	logpos=$(pa_daemon_log_size)
 	# shellcheck disable=SC2086 # PA_PAM_ENV is a list of VAR=value words
 	PAM_OUT=$(printf '%s\n' "$pin" | pa_wrapped \
 		PAM_WRAPPER_DEBUGLEVEL="${PAM_WRAPPER_DEBUGLEVEL:-2}" \
@@ -126,8 +139,27 @@ pa_pam() {
 		"$PA_PAMTESTER" -v "$PA_PAM_SERVICE" "$user" "$@" 2>"${PA_PAM_ERR:-$PA_PAM_DIR/pam.err}")
 	PAM_RC=$?
 	local err=${PA_PAM_ERR:-$PA_PAM_DIR/pam.err}
+	# The daemon may still be logging the tail of the request.
+	pa_daemon_settle "$logpos"
+	pa_daemon_log_since "$logpos" >>"$err"
 	cat "$err" >>"$PA_PAM_DIR/pam.log"
 	PAM_OUT="$PAM_OUT"$'\n'"$(tr -d '\0' <"$err")"
+}
+
+# pa_daemon_settle OFFSET: waits (up to 10 s) until every request posauthd
+# started after byte OFFSET of its log has logged "done": an answer can go
+# out before the tail of a login (the offline verifier) is written.
+pa_daemon_settle() {
+	local since=$1 log started done
+	[ -n "${POSAUTHD_LOG:-}" ] || return 0
+	for _ in $(seq 200); do
+		log=$(pa_daemon_log_since "$since")
+		started=$(grep -c ': start$' <<<"$log")
+		done=$(grep -c ': done (' <<<"$log")
+		[ "$started" -le "$done" ] && return 0
+		sleep 0.05
+	done
+	echo "# posauthd: $started request(s) started, $done done after 10 s" >&2
 }
 
 # pa_pam_expect NAME WANT USER PIN OPS...

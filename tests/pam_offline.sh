@@ -13,18 +13,24 @@ command -v faketime >/dev/null || skip_all "faketime not installed"
 pa_tmpdir W
 pa_make_ca "$W" tokend || exit 1
 pa_start_tokend "$W" || exit 1
+# posauthd decides, so its clock is the one to move (libfaketime reading
+# the offset from a file, pa_pam_at), and its disk the one to fill (the
+# fsync shim fails while $W/disk-full exists).
+echo "+0" >"$W/faketime"
+export PA_POSAUTHD_PRELOAD="$(ls /usr/lib/*-linux-gnu/faketime/libfaketime.so.1 | head -1):$top_builddir/tests/.libs/fail_fsync.so"
+export PA_POSAUTHD_ENV="FAKETIME_TIMESTAMP_FILE=$W/faketime FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1 POSAUTH_TEST_FAIL_FSYNC=$W/disk-full"
 pa_pam_setup "$W" "offline_max_failures = 3" "offline_lockout = 900" \
 	"[offline_grace]" "manager = 600"
 CACHE="$W/cache"
 
-# pa_pam_at OFFSET USER PIN OPS...: pamtester with the clock moved by
-# OFFSET (e.g. +1000s, -1d), through libfaketime.
+# pa_pam_at OFFSET USER PIN OPS...: pamtester with posauthd's clock moved
+# by OFFSET (e.g. +1000s, -1d).
 pa_pam_at() {
 	local offset=$1
 	shift
-	PA_PAM_ENV="FAKETIME=$offset FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_NO_CACHE=1" \
-	PA_EXTRA_PRELOAD=$(ls /usr/lib/*-linux-gnu/faketime/libfaketime.so.1 | head -1) \
-		pa_pam "$@"
+	echo "$offset" >"$W/faketime"
+	pa_pam "$@"
+	echo "+0" >"$W/faketime"
 }
 pa_expect_at() {
 	local name=$1 want=$2 offset=$3
@@ -158,41 +164,42 @@ tap_is "$(pa_tokend_revoked | pa_json_get families_revoked)" "$revoked_before" \
 	test_wrong_pin_revokes_nothing
 
 # --- security review hole 3: a failed write is no lockout bypass --------------------------
-# A caller with RLIMIT_FSIZE 0 and SIGXFSZ ignored makes every write fail.
-# The attempt must be counted before the PIN is checked, so: no PIN is
+# posauthd with RLIMIT_FSIZE 0 and SIGXFSZ ignored: every write fails. The
+# attempt must be counted before the PIN is checked, so: no PIN is
 # checked, and the right and the wrong PIN get the same local failure.
 pa_pam_expect test_alice_online_before_fsize ok alice 1234 authenticate
 pa_tokend_control '{"fault":"down"}' >/dev/null
-# pam_wrapper itself cannot start without writing files, so this runs
+fsize_wrap() { trap "" XFSZ; ulimit -f 0; exec "$@"; }
+PA_POSAUTHD_WRAP=fsize_wrap pa_restart_posauthd || exit 1
+outcome() {
+	grep -o 'Authentication failure\|System error\|cannot retrieve authentication info\|successfully' <<<"$1" | head -1
+}
+pa_pam alice 0000 authenticate
+wrong_code=$(outcome "$PAM_OUT")
+pa_pam alice 1234 authenticate
+right_code=$(outcome "$PAM_OUT")
+tap_is "$right_code" "$wrong_code" test_unwritable_cache_answers_right_and_wrong_pin_alike
+tap_is "$right_code" "System error" test_unwritable_cache_is_a_local_failure ||
+	tap_diag "$PAM_OUT"
+grep -q '"failures":0' "$CACHE/alice.rec"
+tap_ok $? test_unwritable_cache_checked_no_pin
+# The PAM caller's own limits are not the service's: a caller that can
+# write nothing still logs in.
+# pam_wrapper cannot start without writing files, so this one runs
 # through the system PAM with a temporary service file, as root.
+pa_restart_posauthd || exit 1
 if [ "$(id -u)" -eq 0 ] && [ -d /etc/pam.d ]; then
 	fsize_service="posauth-fsize-$$"
 	cp "$PA_PAM_DIR/pam.d/posauth" "/etc/pam.d/$fsize_service"
 	pa_on_exit 'rm -f "/etc/pam.d/$fsize_service"'
-	fsize_pam() {
-		PAM_OUT=$(printf '%s\n' "$2" | bash -c \
-			'trap "" XFSZ; ulimit -f 0; exec env "$@"' fsize \
-			LD_PRELOAD="$PA_SAN_PRELOAD" "$PA_PAMTESTER" -v \
-			"$fsize_service" "$1" authenticate 2>&1)
-	}
-	outcome() {
-		grep -o 'Authentication failure\|System error\|cannot retrieve authentication info\|successfully' <<<"$1" | head -1
-	}
-	fsize_pam alice 0000
-	wrong_code=$(outcome "$PAM_OUT")
-	fsize_pam alice 1234
-	right_code=$(outcome "$PAM_OUT")
-	tap_is "$right_code" "$wrong_code" test_unwritable_cache_answers_right_and_wrong_pin_alike
-	tap_is "$right_code" "System error" test_unwritable_cache_is_a_local_failure ||
+	PAM_OUT=$(printf '1234\n' | bash -c 'trap "" XFSZ; ulimit -f 0; exec env "$@"' fsize \
+		LD_PRELOAD="$PA_SAN_PRELOAD" "$PA_PAMTESTER" -v "$fsize_service" alice authenticate 2>&1)
+	tap_is "$(outcome "$PAM_OUT")" successfully test_callers_file_size_limit_does_not_reach_the_service ||
 		tap_diag "$PAM_OUT"
-	grep -q '"failures":0' "$CACHE/alice.rec"
-	tap_ok $? test_unwritable_cache_checked_no_pin
 else
-	for t in test_unwritable_cache_answers_right_and_wrong_pin_alike \
-		test_unwritable_cache_is_a_local_failure test_unwritable_cache_checked_no_pin; do
-		tap_skip "$t" "needs root for a system PAM service (pam_wrapper writes files)"
-	done
+	tap_skip test_callers_file_size_limit_does_not_reach_the_service "needs root for a system PAM service"
 fi
+pa_pam_expect test_right_pin_after_callers_limit ok alice 1234 authenticate
 # With writes working again, each wrong PIN counts before the check.
 pa_pam alice 0000 authenticate
 grep -q '"failures":1' "$CACHE/alice.rec"
@@ -234,9 +241,8 @@ chmod 0700 "$CACHE"
 pa_tokend_control '{"fault":"none"}' >/dev/null
 sum_before=$(sha256sum "$CACHE/alice.rec") || exit 1
 touch "$W/disk-full"
-PA_EXTRA_PRELOAD="$top_builddir/tests/.libs/fail_fsync.so" \
-PA_PAM_ENV="POSAUTH_TEST_FAIL_FSYNC=$W/disk-full" \
-	pa_pam_expect test_online_login_survives_full_disk ok alice 1234 authenticate
+pa_pam_expect test_online_login_survives_full_disk ok alice 1234 authenticate
+rm -f "$W/disk-full"
 tap_is "$(sha256sum "$CACHE/alice.rec")" "$sum_before" test_full_disk_keeps_old_record
 ls "$CACHE" | grep -q '^\.tmp' && tap_ok 1 test_full_disk_leaves_no_temp_files ||
 	tap_ok 0 test_full_disk_leaves_no_temp_files

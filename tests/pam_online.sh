@@ -132,8 +132,9 @@ pa_pam_service posauth
 ms2=$(timed_login alice 0000)
 [ -n "$ms2" ] && [ "$ms2" -lt 1400 ]
 tap_ok $? test_nodelay_turns_the_delay_off || tap_diag "took ${ms2} ms"
-# A terminal that has not cached the service's documents yet.
-fresh_terminal() { rm -f "$W/cache/"*.doc; }
+# A terminal that has not cached the service's documents yet: none in the
+# device cache, and a posauthd that has not fetched any.
+fresh_terminal() { rm -f "$W/cache/"*.doc; pa_restart_posauthd; }
 fresh_terminal
 pa_tokend_control '{"fault":"none","wrong_issuer_in_discovery":true}' >/dev/null
 pa_pam_expect test_discovery_issuer_mismatch_denied "$E_AUTH" alice 1234 authenticate

@@ -17,19 +17,15 @@ pa_start_tokend "$W" || exit 1
 pa_pam_setup "$W"
 RUN="$W/run"
 
-# Staff resolve through nss_wrapper here; the NSS module does it for real.
-cat >"$W/passwd" <<PW
-root:x:0:0:root:/root:/bin/bash
-alice:x:200001:200001:Alice:/home/alice:/bin/bash
-bob:x:200002:200002:Bob:/home/bob:/bin/bash
-PW
-cat >"$W/group" <<GR
-root:x:0:
-alice:x:200001:
-bob:x:200002:
-GR
-export PA_EXTRA_PRELOAD=$NSSW
-export PA_PAM_ENV="NSS_WRAPPER_PASSWD=$W/passwd NSS_WRAPPER_GROUP=$W/group"
+# The token file belongs to the staff member as the NSS index knows them:
+# read it back through our NSS module (nss_wrapper loads it).
+SO="$top_builddir/.libs/libnss_posauth.so.2"
+index_ids() {
+	env LD_PRELOAD="$PA_SAN_PRELOAD$NSSW" NSS_WRAPPER_PASSWD=/etc/passwd \
+		NSS_WRAPPER_GROUP=/etc/group NSS_WRAPPER_MODULE_SO_PATH="$SO" \
+		NSS_WRAPPER_MODULE_FN_PREFIX=posauth POSAUTH_NSS_INDEX="$W/nss/nss.db" \
+		getent passwd "$1" | cut -d: -f3,4
+}
 
 revoked() { pa_tokend_revoked | pa_json_get "${1:-families_revoked}"; }
 
@@ -38,16 +34,17 @@ pa_pam_expect test_session_opens_after_login ok alice 1234 authenticate open_ses
 tok="$RUN/alice/token"
 [ -f "$tok" ]
 tap_ok $? test_session_writes_token_file
-tap_is "$(stat -c '%u:%g %a' "$RUN/alice" 2>&1)" "200001:200001 700" test_token_dir_is_the_users_0700
-tap_is "$(stat -c '%u:%g %a' "$tok" 2>&1)" "200001:200001 600" test_token_file_is_the_users_0600
+ids=$(index_ids alice)
+[ -n "$ids" ] || tap_diag "alice not in the index"
+tap_is "$(stat -c '%u:%g %a' "$RUN/alice" 2>&1)" "0:0 711" test_token_dir_is_roots_0711
+tap_is "$(stat -c '%u:%g %a' "$tok" 2>&1)" "$ids 600" test_token_file_is_the_users_0600
 tap_is "$(stat -c '%u %a' "$RUN" 2>&1)" "0 755" test_runtime_dir_is_roots
 payload=$(cut -d. -f2 "$tok" | tr '_-' '/+' | base64 -d 2>/dev/null)
 grep -q '"preferred_username": *"alice"' <<<"$payload"
 tap_ok $? test_token_file_holds_alices_access_token || tap_diag "$payload"
 
 # pamtester does not print the PAM environment; tests/pam_client does.
-env_out=$(printf '2345\n' | pa_wrapped NSS_WRAPPER_PASSWD="$W/passwd" \
-	NSS_WRAPPER_GROUP="$W/group" "$top_builddir/tests/pam_client" posauth bob auth open env 2>/dev/null)
+env_out=$(printf '2345\n' | pa_wrapped "$top_builddir/tests/pam_client" posauth bob auth open env 2>/dev/null)
 grep -qx "POSAUTH_ROLES=manager" <<<"$env_out" &&
 	grep -qx "POSAUTH_TENANT=acme" <<<"$env_out" &&
 	grep -qx "POSAUTH_STORE=store-042" <<<"$env_out" &&
@@ -72,8 +69,7 @@ tap_is "$((after - before))" 1 test_logout_revokes_this_sessions_refresh_token
 # handle opens the session online, the service goes down, then it closes.
 before=$(revoked)
 rm -f "$W/go"
-printf '1234\n' | pa_wrapped NSS_WRAPPER_PASSWD="$W/passwd" NSS_WRAPPER_GROUP="$W/group" \
-	"$top_builddir/tests/pam_client" posauth alice auth open "wait:$W/go" close \
+printf '1234\n' | pa_wrapped "$top_builddir/tests/pam_client" posauth alice auth open "wait:$W/go" close \
 	>"$W/outage.out" 2>&1 &
 client=$!
 for _ in $(seq 100); do [ -f "$RUN/alice/token" ] && break; sleep 0.1; done
@@ -102,8 +98,7 @@ tap_is "$(sha256sum "$RUN/alice/token" 2>&1)" "$sum" test_close_without_open_kee
 # A second session of the same user: the first one's logout leaves the
 # second one's token file alone.
 rm -f "$W/go2"
-printf '1234\n' | pa_wrapped NSS_WRAPPER_PASSWD="$W/passwd" NSS_WRAPPER_GROUP="$W/group" \
-	"$top_builddir/tests/pam_client" posauth alice auth open "wait:$W/go2" close \
+printf '1234\n' | pa_wrapped "$top_builddir/tests/pam_client" posauth alice auth open "wait:$W/go2" close \
 	>"$W/first.out" 2>&1 &
 client=$!
 for _ in $(seq 100); do grep -q . "$RUN/alice/token" 2>/dev/null && [ "$(sha256sum "$RUN/alice/token")" != "$sum" ] && break; sleep 0.1; done
@@ -115,11 +110,25 @@ wait "$client"
 [ "$first" != "$second" ] && [ "$(sha256sum "$RUN/alice/token" 2>&1)" = "$second" ]
 tap_ok $? test_first_logout_keeps_second_sessions_token_file
 
-# A user the system cannot resolve gets no session (no file owned by nobody).
-pa_pam_expect test_unresolvable_user_session_fails "Cannot make/remove an entry for the specified session" \
-	carol 3456 authenticate open_session
+# A staff member the NSS index does not hold (it was lost between login
+# and session) gets no session: no file owned by a uid nobody resolves.
+rm -f "$W/go3"
+printf '3456\n' | pa_wrapped "$top_builddir/tests/pam_client" posauth carol auth \
+	"wait:$W/go3" open >"$W/carol.out" 2>&1 &
+client=$!
+for _ in $(seq 100); do
+	grep -q 'user "carol": online login accepted' "$POSAUTHD_LOG" && break
+	sleep 0.1
+done
+mv "$W/nss/nss.db" "$W/nss.db.saved"
+touch "$W/go3"
+wait "$client"
+tap_ok $((! $?)) test_session_of_staff_missing_from_index_fails || tap_diag "$(cat "$W/carol.out")"
+grep -q "Cannot make/remove an entry for the specified session" "$W/carol.out"
+tap_ok $? test_missing_from_index_is_a_session_error || tap_diag "$(cat "$W/carol.out")"
 [ ! -e "$RUN/carol" ]
-tap_ok $? test_no_token_file_for_unresolvable_user
+tap_ok $? test_no_token_file_for_staff_missing_from_index
+mv "$W/nss.db.saved" "$W/nss/nss.db"
 
 # A planted symlink in runtime_dir is not followed.
 mkdir -p "$W/elsewhere"

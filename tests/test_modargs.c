@@ -12,11 +12,13 @@ main(void)
 {
 	struct pa_modargs a;
 	const char *good[] = { "debug", "try_first_pass",
-	    "config=/etc/x.conf", "allow_roles=cashier, manager",
+	    "socket=/run/x.sock", "allow_roles=cashier, manager",
 	    "deny_roles=trainee", "nodelay" };
 	const char *typo[] = { "allowroles=cashier" };
 	const char *empty[] = { "allow_roles=cashier,,manager" };
-	const char *relcfg[] = { "config=x.conf" };
+	const char *relsock[] = { "socket=x.sock" };
+	const char *sock2[] = { "socket=/a", "socket=/b" };
+	const char *config[] = { "config=/etc/posauth/posauth.conf" };
 	const char *twice[] = { "allow_roles=a", "allow_roles=b" };
 	const char *trimmed[] = { "deny_roles= a , b " };
 	const char *blank[] = { "allow_roles=" };
@@ -26,7 +28,7 @@ main(void)
 
 	ok(pa_modargs_parse(6, good, &a) == PA_OK && a.debug && a.nodelay &&
 	    a.try_first_pass && !a.use_first_pass &&
-	    strcmp(a.config, "/etc/x.conf") == 0 && a.n_allow == 2 &&
+	    strcmp(a.socket, "/run/x.sock") == 0 && a.n_allow == 2 &&
 	    strcmp(a.allow_roles[1], "manager") == 0 && a.n_deny == 1,
 	    "test_all_arguments_parsed");
 	pa_modargs_clear(&a);
@@ -35,8 +37,13 @@ main(void)
 	    "test_unknown_argument_is_an_error");
 	ok(pa_modargs_parse(1, empty, &a) == PA_ERR_ARG,
 	    "test_empty_list_item_is_an_error");
-	ok(pa_modargs_parse(1, relcfg, &a) == PA_ERR_ARG,
-	    "test_relative_config_path_refused");
+	ok(pa_modargs_parse(1, relsock, &a) == PA_ERR_ARG &&
+	    pa_modargs_parse(2, sock2, &a) == PA_ERR_ARG,
+	    "test_relative_or_repeated_socket_refused");
+	/* The configuration is posauthd's: an old stack must hear so. */
+	ok(pa_modargs_parse(1, config, &a) == PA_ERR_ARG &&
+	    strncmp(a.bad_arg, "config=", 7) == 0,
+	    "test_config_argument_refused");
 	ok(pa_modargs_parse(2, twice, &a) == PA_ERR_ARG,
 	    "test_repeated_gate_refused");
 	ok(pa_modargs_parse(0, NULL, &a) == PA_OK && a.allow_roles == NULL,

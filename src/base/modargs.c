@@ -56,8 +56,9 @@ pa_modargs_parse(int argc, const char **argv, struct pa_modargs *a)
 			a->try_first_pass = 1;
 		else if (strcmp(arg, "nodelay") == 0)
 			a->nodelay = 1;
-		else if (strncmp(arg, "config=", 7) == 0 && arg[7] == '/')
-			a->config = arg + 7;
+		else if (strncmp(arg, "socket=", 7) == 0 && arg[7] == '/' &&
+		    a->socket == NULL)
+			a->socket = arg + 7;
 		else if (strncmp(arg, "allow_roles=", 12) == 0)
 			r = role_list(arg + 12, &a->allow_roles, &a->n_allow);
 		else if (strncmp(arg, "deny_roles=", 11) == 0)

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 struct pa_modargs {
-	const char *config;	/* points into argv */
+	const char *socket;	/* posauthd's; points into argv */
 	int debug;
 	int use_first_pass;
 	int try_first_pass;
@@ -22,8 +22,9 @@ struct pa_modargs {
 };
 
 /*
- * PA_OK, or PA_ERR_ARG with bad_arg naming the argument: an unknown one, a
- * relative config path, a role list that is empty, repeats a role, names
+ * PA_OK, or PA_ERR_ARG with bad_arg naming the argument: an unknown one
+ * (config= too: the configuration is posauthd's now), a relative or
+ * repeated socket path, a role list that is empty, repeats a role, names
  * an invalid role (the rule of posauth.conf and tokens) or is given twice.
  */
 int pa_modargs_parse(int argc, const char **argv, struct pa_modargs *out);
