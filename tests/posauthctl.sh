@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# posauthctl against a device cache filled by the real PAM module
-# (pamtester + pam_wrapper) and a real HTTPS token service (tokend).
-# User lookups for the session token file go through nss_wrapper.
+# posauthctl against posauthd, a device cache filled by logins through the
+# real PAM module (pamtester + pam_wrapper) and a real HTTPS token service
+# (tokend). The commands that read the cache or secrets are answered by
+# posauthd (pa_pam_setup starts it); check-config and test-login run in
+# posauthctl itself.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/pam_lib.sh"
 pa_pam_require
@@ -10,11 +12,17 @@ pa_require_python_modules jwt cryptography
 
 CTL="$top_builddir/posauthctl"
 [ -x "$CTL" ] || skip_all "posauthctl not built: $CTL"
+[ -x "$PA_POSAUTHD" ] || skip_all "posauthd not built: $PA_POSAUTHD"
+SO="$top_builddir/.libs/libnss_posauth.so.2"
+[ -e "$SO" ] || skip_all "NSS module not built"
 PA_NSS_WRAPPER=$(for d in /usr/lib/*-linux-gnu /usr/lib64 /usr/lib; do
 	[ -e "$d/libnss_wrapper.so" ] && { echo "$d/libnss_wrapper.so"; break; }
 done)
 [ -n "$PA_NSS_WRAPPER" ] || skip_all "libnss-wrapper not installed"
 [ "$(id -u)" = 0 ] || skip_all "needs root (the cache and token files are root's)"
+command -v setpriv >/dev/null || skip_all "setpriv not installed"
+# The audit lines name the sudo user: only where a test sets one.
+unset SUDO_USER
 
 pa_tmpdir W
 pa_make_ca "$W" tokend || exit 1
@@ -23,20 +31,40 @@ pa_start_tokend "$W" || exit 1
 IDX="$W/nss/nss.db"  # pa_pam_conf points nss_index here
 PA_KDF_COST=10 pa_pam_setup "$W" "offline_max_failures = 2"
 CONF=$PA_PAM_CONF
+SOCK=$POSAUTHD_SOCKET
+DLOG=$POSAUTHD_LOG
 
-printf '%s\n' "alice:x:200001:200001:Alice:/nonexistent:/bin/sh" \
-	"bob:x:200002:200002:Bob:/nonexistent:/bin/sh" \
-	"carol:x:200003:200003:Carol:/nonexistent:/bin/sh" >"$W/passwd"
-printf '%s\n' "alice:x:200001:" "bob:x:200002:" "carol:x:200003:" >"$W/group"
+# uid:gid of a staff member as the NSS index has them (nss_wrapper loads
+# our NSS module).
+index_ids() {
+	env LD_PRELOAD="$PA_SAN_PRELOAD$PA_NSS_WRAPPER" NSS_WRAPPER_PASSWD=/etc/passwd \
+		NSS_WRAPPER_GROUP=/etc/group NSS_WRAPPER_MODULE_SO_PATH="$SO" \
+		NSS_WRAPPER_MODULE_FN_PREFIX=posauth POSAUTH_NSS_INDEX="$IDX" \
+		getent passwd "$1" | cut -d: -f3,4
+}
 
-# ctl_run ARGS...: posauthctl with the test config; sets OUT ERR RC.
+# ctl_run ARGS...: posauthctl with the test config and posauthd's socket;
+# sets OUT ERR RC.
 ctl_run() {
-	OUT=$(LD_PRELOAD="$PA_SAN_PRELOAD$PA_NSS_WRAPPER" NSS_WRAPPER_PASSWD="$W/passwd" \
-		NSS_WRAPPER_GROUP="$W/group" "$CTL" -c "$CONF" "$@" 2>"$W/ctl.err")
+	OUT=$(env ${PA_SAN_PRELOAD:+LD_PRELOAD="$PA_SAN_PRELOAD"} \
+		"$CTL" -S "$SOCK" -c "$CONF" "$@" 2>"$W/ctl.err")
 	RC=$?
 	ERR=$(cat "$W/ctl.err")
 	printf '%s\n%s\n' "$OUT" "$ERR" >>"$W/ctl.all"
 }
+
+# ctl_bare ARGS...: posauthctl with nothing preset (no -c, no -S).
+ctl_bare() {
+	OUT=$(env ${PA_SAN_PRELOAD:+LD_PRELOAD="$PA_SAN_PRELOAD"} \
+		"$CTL" "$@" 2>"$W/ctl.err")
+	RC=$?
+	ERR=$(cat "$W/ctl.err")
+	printf '%s\n%s\n' "$OUT" "$ERR" >>"$W/ctl.all"
+}
+
+# dlog_mark / dlog_new: posauthd's log lines since the mark.
+dlog_mark() { DLOG_POS=$(pa_daemon_log_size); }
+dlog_new() { pa_daemon_log_since "$DLOG_POS"; }
 
 # ctl_in INPUT ARGS...: the same with INPUT on stdin (test-login's PIN);
 # its output is also kept in $W/pin.all.
@@ -49,13 +77,20 @@ ctl_in() {
 	printf '%s\n%s\n' "$OUT" "$ERR" | tee -a "$W/pin.all" >>"$W/ctl.all"
 }
 
-# ctl_as_user ARGS...: posauthctl as alice (uid 200001), not root.
-ctl_as_user() {
-	OUT=$(setpriv --reuid=200001 --regid=200001 --clear-groups \
-		env LD_PRELOAD="$PA_SAN_PRELOAD$PA_NSS_WRAPPER" NSS_WRAPPER_PASSWD="$W/passwd" \
-		NSS_WRAPPER_GROUP="$W/group" "$CTL" -c "$CONF" "$@" 2>"$W/ctl.err")
+# ctl_as UID:GID ARGS...: posauthctl as another user, not root.
+ctl_as() {
+	local ids=$1
+	shift
+	OUT=$(setpriv --reuid="${ids%:*}" --regid="${ids#*:}" --clear-groups \
+		env ${PA_SAN_PRELOAD:+LD_PRELOAD="$PA_SAN_PRELOAD"} \
+		"$CTL" -S "$SOCK" -c "$CONF" "$@" 2>"$W/ctl.err")
 	RC=$?
 	ERR=$(cat "$W/ctl.err")
+}
+
+# ctl_as_user ARGS...: posauthctl as alice, by her uid in the NSS index.
+ctl_as_user() {
+	ctl_as "$ALICE_IDS" "$@"
 }
 
 diag_ctl() {
@@ -104,8 +139,17 @@ for cmd in status users show purge unlock check-config token test-login; do
 done
 ctl_run --help
 [ "$RC" -eq 0 ] && grep -q "check-config" <<<"$OUT" && grep -q "test-login" <<<"$OUT" &&
-	grep -q "7  root required" <<<"$OUT"
+	grep -q "7  root required" <<<"$OUT" && grep -q "9  posauthd not reachable" <<<"$OUT" &&
+	grep -q -- "-S, --socket PATH" <<<"$OUT"
 tap_ok $? test_global_help_lists_commands_and_exit_codes || diag_ctl
+for cmd in status users show purge unlock token; do
+	ctl_run "$cmd" --help
+	grep -q "^Answered by posauthd" <<<"$OUT"
+	tap_ok $? "test_help_of_${cmd}_says_posauthd_answers" || diag_ctl
+done
+ctl_run check-config --help
+! grep -q "posauthd, which owns" <<<"$OUT"
+tap_ok $? test_help_of_check_config_runs_here || diag_ctl
 ctl_run help unlock
 [ "$RC" -eq 0 ] && grep -q "Usage: posauthctl .*unlock" <<<"$OUT"
 tap_ok $? test_help_command_shows_subcommand_help || diag_ctl
@@ -151,8 +195,49 @@ ctl_run check-config --json
 json_check test_check_config_json_clean 'd["ok"] is True and d["problems"] == []'
 ctl_run check-config "$W/missing.conf"
 expect_rc test_check_config_missing_file_exits_3 3
+# posauthd serves its own configuration only.
 ctl_run -c "$W/bad.conf" users
-expect_rc test_bad_config_exits_3 3
+[ "$RC" -eq 3 ] && grep -q "posauthd uses $CONF; -c $W/bad.conf cannot be served" <<<"$ERR"
+tap_ok $? test_other_config_is_refused_by_posauthd || diag_ctl
+ctl_run users -c "$W/bad.conf"
+expect_rc test_other_config_after_the_command_is_refused 3
+ln -s "$CONF" "$W/link.conf"
+pushd "$W" >/dev/null || exit 1
+ctl_bare -S "$SOCK" -c link.conf users
+popd >/dev/null || exit 1
+expect_rc test_relative_link_to_the_same_config_is_served 0
+ctl_bare -S "$SOCK" users --json
+[ "$RC" -eq 0 ] && is_json
+tap_ok $? test_without_c_posauthds_config_is_used || diag_ctl
+
+# --- posauthd not running -----------------------------------------------------------
+t0=$(date +%s%N)
+ctl_bare -S "$W/none.sock" users
+t1=$(date +%s%N)
+[ "$RC" -eq 9 ] && grep -q "posauthd not running" <<<"$ERR" && grep -qF "$W/none.sock" <<<"$ERR"
+tap_ok $? test_posauthd_not_running_exits_9 || diag_ctl
+[ $(((t1 - t0) / 1000000)) -lt 1000 ]
+tap_ok $? test_posauthd_not_running_is_said_at_once || tap_diag "$(((t1 - t0) / 1000000)) ms"
+ctl_bare -S "$W/none.sock" token alice
+expect_rc test_token_without_posauthd_exits_9 9
+ctl_bare -S "$W/none.sock" users --help
+[ "$RC" -eq 0 ] && grep -q "^Usage: posauthctl" <<<"$OUT"
+tap_ok $? test_help_needs_no_posauthd || diag_ctl
+ctl_bare -S "$W/none.sock" show
+expect_rc test_usage_error_needs_no_posauthd 2
+ctl_bare -S "$W/none.sock" -c "$CONF" check-config
+expect_rc test_check_config_needs_no_posauthd 0
+
+# --- posauthd's configuration unusable ----------------------------------------------
+# posauthd reads its file again when it changes.
+cp "$CONF" "$W/good.conf"
+echo "colour = blue" >>"$CONF"
+ctl_run users
+[ "$RC" -eq 3 ] && grep -q "posauthd's configuration $CONF is unusable" <<<"$ERR"
+tap_ok $? test_unusable_posauthd_config_exits_3 || diag_ctl
+cat "$W/good.conf" >"$CONF"
+ctl_run users
+expect_rc test_fixed_config_is_served_again 0
 
 # --- an empty terminal -----------------------------------------------------------
 ctl_run users --json
@@ -248,36 +333,74 @@ tap_ok $? test_test_login_leaves_the_cache_untouched
 tap_ok $? test_test_login_never_echoes_the_pin
 
 # --- token (root) -----------------------------------------------------------------------------
+ALICE_IDS=$(index_ids alice)
+[ -n "$ALICE_IDS" ]
+tap_ok $? test_setup_alice_in_the_nss_index
+dlog_mark
 ctl_run token alice
 TOKEN=$OUT
 [ "$RC" -eq 0 ] && [[ "$OUT" =~ ^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$ ]]
 tap_ok $? test_token_as_root_prints_a_jwt || diag_ctl
 [ "$(cat "$W/run/alice/token" 2>/dev/null)" = "$TOKEN" ] &&
-	[ "$(stat -c %u:%a "$W/run/alice/token")" = "200001:600" ]
+	[ "$(stat -c %u:%g:%a "$W/run/alice/token")" = "$ALICE_IDS:600" ]
 tap_ok $? test_token_rewrites_the_users_session_file || tap_diag "$(ls -ln "$W/run/alice")"
+dlog_new | grep -q 'posauthctl token: cached access token of user "alice" handed out (by uid 0)'
+tap_ok $? test_token_handout_is_audited_in_posauthds_log || tap_diag "$(dlog_new)"
+! grep -qF "$TOKEN" "$DLOG"
+tap_ok $? test_token_never_in_posauthds_log
 ctl_run token --json alice
 [ "$RC" -eq 0 ] && is_json
 tap_ok $? test_token_json_is_json || diag_ctl
 json_check test_token_json_fresh_token_not_renewed 'd["user"] == "alice" and d["renewed"] is False and
 	d["access_token"].count(".") == 2 and d["expires_in"] > 60 and d["token_file"].endswith("/alice/token")'
+dlog_mark
 SUDO_USER=alice ctl_run token
 [ "$RC" -eq 0 ] && [ "$OUT" = "$TOKEN" ]
 tap_ok $? test_token_defaults_to_sudo_user || diag_ctl
+dlog_new | grep -q 'handed out (by uid 0, sudo user "alice")'
+tap_ok $? test_audit_line_names_the_sudo_user || tap_diag "$(dlog_new)"
 ctl_run token
 expect_rc test_token_as_root_without_user_is_usage_error 2
 ctl_run token zed
 expect_rc test_token_unknown_user_exits_6 6
 
-# --- not root ------------------------------------------------------------------------------
+# --- not root: posauthd decides by the caller's uid ---------------------------------------
+# Others must reach posauthd's socket (it is 0666 in $W).
 chmod 0755 "$W"
 ctl_as_user token
 [ "$RC" -eq 0 ] && [ "$OUT" = "$TOKEN" ]
 tap_ok $? test_token_as_user_prints_own_session_token || diag_ctl
+dlog_mark
 ctl_as_user token bob
-expect_rc test_token_as_user_for_another_user_needs_root 7
+[ "$RC" -eq 7 ] && [ -z "$OUT" ] && grep -q "another user's token needs root" <<<"$ERR"
+tap_ok $? test_token_as_user_for_another_user_needs_root || diag_ctl
+dlog_new | grep -q "posauthctl token: refused for uid ${ALICE_IDS%:*}: another user's token"
+tap_ok $? test_refused_token_is_logged_by_posauthd || tap_diag "$(dlog_new)"
+dlog_mark
 ctl_as_user users
-[ "$RC" -eq 7 ] && grep -q "must be run as root" <<<"$ERR"
+[ "$RC" -eq 7 ] && [ -z "$OUT" ] && grep -q "must be run as root" <<<"$ERR"
 tap_ok $? test_users_as_user_needs_root || diag_ctl
+dlog_new | grep -q "posauthctl users: refused for uid ${ALICE_IDS%:*}: must be run as root"
+tap_ok $? test_refused_users_is_logged_by_posauthd || tap_diag "$(dlog_new)"
+for cmd in "status" "show alice" "unlock alice" "purge alice"; do
+	# shellcheck disable=SC2086 # the command and its operand
+	ctl_as_user $cmd
+	expect_rc "test_${cmd%% *}_as_user_needs_root" 7
+done
+dlog_mark
+ctl_as 65534:65534 purge --all
+[ "$RC" -eq 7 ] && grep -q "must be run as root" <<<"$ERR"
+tap_ok $? test_purge_as_nobody_needs_root || diag_ctl
+dlog_new | grep -q "posauthctl purge: refused for uid 65534: must be run as root"
+tap_ok $? test_refused_purge_is_logged_by_posauthd || tap_diag "$(dlog_new)"
+ctl_run users --json
+json_check test_refused_purge_removed_nothing '[u["user"] for u in d["users"]] == ["alice", "bob", "carol"]'
+ctl_as 65534:65534 token
+[ "$RC" -eq 6 ] && [ -z "$OUT" ]
+tap_ok $? test_token_of_a_non_staff_user_exits_6 || diag_ctl
+SUDO_USER=alice ctl_as 65534:65534 token
+[ "$RC" -eq 6 ] && [ -z "$OUT" ]
+tap_ok $? test_sudo_user_hint_gives_no_token_to_non_root || diag_ctl
 
 # --- renewal through the refresh token --------------------------------------------------------
 pa_tokend_control '{"expires_in": 1}' >/dev/null
@@ -306,9 +429,8 @@ tap_ok $? test_renewed_token_in_record_and_session_file
 # token is used twice and the service sees no reuse.
 sleep 2
 for i in 1 2 3; do
-	LD_PRELOAD="$PA_SAN_PRELOAD$PA_NSS_WRAPPER" NSS_WRAPPER_PASSWD="$W/passwd" \
-		NSS_WRAPPER_GROUP="$W/group" "$CTL" -c "$CONF" token alice \
-		>"$W/par.$i" 2>&1 &
+	env ${PA_SAN_PRELOAD:+LD_PRELOAD="$PA_SAN_PRELOAD"} \
+		"$CTL" -S "$SOCK" -c "$CONF" token alice >"$W/par.$i" 2>&1 &
 	eval "pid$i=\$!"
 done
 par_ok=0
@@ -388,9 +510,12 @@ cp "$W/carol.rec.bak" "$W/cache/carol.rec"
 # --- purge ------------------------------------------------------------------------------------
 grep -qa "carol" "$IDX"
 tap_ok $? test_setup_carol_in_the_nss_index
+dlog_mark
 ctl_run purge carol
 [ "$RC" -eq 0 ] && grep -q 'purged the cached record of user "carol"' <<<"$ERR"
 tap_ok $? test_purge_user_exits_0 || diag_ctl
+dlog_new | grep -q 'posauthctl purge: purged the cached record of user "carol" (by uid 0)'
+tap_ok $? test_purge_is_audited_in_posauthds_log || tap_diag "$(dlog_new)"
 ctl_run users --json
 json_check test_purge_removes_the_record '"carol" not in [u["user"] for u in d["users"]]'
 ! grep -qa "carol" "$IDX" && grep -qa "alice" "$IDX"
@@ -414,5 +539,8 @@ expect_rc test_purge_all_on_empty_cache_exits_0 0
 ! grep -qF "$CLIENT_SECRET" "$W/ctl.all" && ! grep -qF "$REFRESH" "$W/ctl.all" &&
 	! grep -qF "$NEW_REFRESH" "$W/ctl.all"
 tap_ok $? test_no_client_secret_or_refresh_token_in_output
+! grep -qF "$CLIENT_SECRET" "$DLOG" && ! grep -qF "$REFRESH" "$DLOG" &&
+	! grep -qF "$NEW_REFRESH" "$DLOG"
+tap_ok $? test_no_client_secret_or_refresh_token_in_posauthds_log
 
 tap_done

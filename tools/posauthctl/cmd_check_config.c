@@ -24,16 +24,19 @@ const struct ctl_command ctl_cmd_check_config = {
 	"check-config", "report every problem of a configuration file",
 	"check-config [--json] [FILE]",
 	"Reads FILE (default: the -c file, else " PA_DEFAULT_CONFIG ")\n"
-	"as the PAM module would and reports every problem, one per line as\n"
+	"as posauthd would and reports every problem, one per line as\n"
 	"FILE:LINE: KEY: MESSAGE (LINE 0: the file as a whole). With --json:\n"
 	"{\"file\", \"ok\", \"problems\": [{\"file\", \"line\", \"key\", "
 	"\"message\"}]}.\n"
 	"Exits 0 when the file is clean, 3 when it has problems or cannot be\n"
-	"read. The PAM module denies every login while the file has one.\n",
+	"read. posauthd denies every staff login while its file has one.\n"
+	"Runs here, without posauthd: a file can be checked before it is\n"
+	"put in place.\n",
 	CTL_OPT_JSON, 0, 0, 1, "expected at most one FILE", check_run,
 };
 
 struct problems {
+	const struct ctl *ctl;
 	json_t *list;		/* --json: the problems so far */
 	size_t n;
 	int alloc_failed;
@@ -49,8 +52,8 @@ check_report(void *ctx, const char *file, unsigned line, const char *key,
 	if (p->n++ >= CHECK_MAX_PROBLEMS)
 		return;
 	if (p->list == NULL) {
-		printf("%s:%u: %s%s%s\n", file, line, key != NULL ? key : "",
-		    key != NULL ? ": " : "", msg);
+		fprintf(p->ctl->out, "%s:%u: %s%s%s\n", file, line,
+		    key != NULL ? key : "", key != NULL ? ": " : "", msg);
 		return;
 	}
 	if ((o = json_pack("{s:s, s:I, s:s?, s:s}", "file", file, "line",
@@ -68,6 +71,7 @@ check_run(struct ctl *ctl, int argc, char **argv)
 	int ex, r;
 
 	memset(&p, 0, sizeof(p));
+	p.ctl = ctl;
 	if (ctl->json && (p.list = json_array()) == NULL)
 		return CTL_EXIT_FAILED;
 	r = pa_conf_load(path, &conf, check_report, &p);
@@ -77,13 +81,13 @@ check_run(struct ctl *ctl, int argc, char **argv)
 		ctl_err(ctl, "%zu more problem(s) not listed",
 		    p.n - CHECK_MAX_PROBLEMS);
 	if (p.list != NULL) {
-		if (p.alloc_failed || ctl_json_print(json_pack("{s:s, s:b, "
-		    "s:I, s:O}", "file", path, "ok", r == PA_OK,
+		if (p.alloc_failed || ctl_json_print(ctl, json_pack("{s:s, "
+		    "s:b, s:I, s:O}", "file", path, "ok", r == PA_OK,
 		    "count", (json_int_t)p.n, "problems", p.list)) != PA_OK)
 			ex = CTL_EXIT_FAILED;
 		json_decref(p.list);
 	} else if (r == PA_OK)
-		printf("%s: ok\n", path);
+		fprintf(ctl->out, "%s: ok\n", path);
 	else
 		ctl_err(ctl, "%s: %zu problem(s)", path, p.n);
 	return ex;

@@ -31,10 +31,11 @@ const struct ctl_command ctl_cmd_purge = {
 	"removed record is not revoked there (disable the account at the\n"
 	"service to end its sessions). Open sessions keep their token file.\n"
 	"The NSS index is rewritten, so purged staff stop resolving as users.\n"
-	"Needs root. Exits 6 when USER has no record, 1 when the records are\n"
-	"gone but the NSS index could not be rewritten.\n",
+	"Root only (exit 7 for anyone else). Exits 6 when USER has no record,\n"
+	"1 when the records are gone but the NSS index was not rewritten.\n",
 	CTL_OPT_JSON | CTL_OPT_ALL, CTL_NEED_CONFIG | CTL_NEED_USER |
-	    CTL_NEED_CACHE, 1, 1, "expected one USER or --all", purge_run,
+	    CTL_NEED_CACHE | CTL_NEED_SERVICE, 1, 1,
+	"expected one USER or --all", purge_run,
 };
 
 const struct ctl_command ctl_cmd_unlock = {
@@ -43,9 +44,10 @@ const struct ctl_command ctl_cmd_unlock = {
 	"Clears USER's count of wrong offline PINs and the offline lock, so the\n"
 	"next offline login is decided by the PIN again. Online logins are\n"
 	"never locked by this terminal.\n"
-	"Needs root. Exits 6 when USER has no record, 4 when it is corrupt.\n",
-	CTL_OPT_JSON, CTL_NEED_CONFIG | CTL_NEED_USER | CTL_NEED_CACHE, 1, 1,
-	"expected one USER", unlock_run,
+	"Root only (exit 7 for anyone else). Exits 6 when USER has no record,\n"
+	"4 when it is corrupt.\n",
+	CTL_OPT_JSON, CTL_NEED_CONFIG | CTL_NEED_USER | CTL_NEED_CACHE |
+	    CTL_NEED_SERVICE, 1, 1, "expected one USER", unlock_run,
 };
 
 /* Opens the cache for a change; a missing cache means no such record. */
@@ -76,8 +78,8 @@ purge_one(struct ctl *ctl, struct pa_cache *c, const char *user)
 	}
 	ctl_audit(ctl, LOG_NOTICE, "purged the cached record of user \"%s\"",
 	    q);
-	if (ctl->json && ctl_json_print(json_pack("{s:[s], s:[]}", "purged",
-	    user, "failed")) != PA_OK)
+	if (ctl->json && ctl_json_print(ctl, json_pack("{s:[s], s:[]}",
+	    "purged", user, "failed")) != PA_OK)
 		return CTL_EXIT_FAILED;
 	return CTL_EXIT_OK;
 }
@@ -114,7 +116,7 @@ purge_all(struct ctl *ctl, struct pa_cache *c)
 	}
 	ctl_audit(ctl, LOG_NOTICE, "purged all cached records (%zu removed, "
 	    "%zu left)", ndone, json_array_size(failed));
-	if (ctl->json && ctl_json_print(json_pack("{s:O, s:O}", "purged",
+	if (ctl->json && ctl_json_print(ctl, json_pack("{s:O, s:O}", "purged",
 	    done, "failed", failed)) != PA_OK)
 		ex = CTL_EXIT_FAILED;
  out:
@@ -149,7 +151,7 @@ purge_run(struct ctl *ctl, int argc, char **argv)
 		/* An empty terminal has nothing to purge: --all succeeds. */
 		if (all && ex == CTL_EXIT_NOT_FOUND) {
 			ex = CTL_EXIT_OK;
-			if (ctl->json && ctl_json_print(json_pack(
+			if (ctl->json && ctl_json_print(ctl, json_pack(
 			    "{s:[], s:[]}", "purged", "failed")) != PA_OK)
 				ex = CTL_EXIT_FAILED;
 		} else if (ex == CTL_EXIT_NOT_FOUND)
@@ -212,7 +214,8 @@ unlock_user(struct ctl *ctl, struct pa_cache *c, const char *user)
 	    "offline PIN(s))", q, was_locked ? "locked until " : "not locked",
 	    was_locked ? ctl_iso8601(a.locked_until, ts, sizeof(ts)) : "",
 	    a.failures);
-	if (ctl->json && ctl_json_print(json_pack("{s:s, s:b, s:b, s:o, s:I}",
+	if (ctl->json && ctl_json_print(ctl, json_pack("{s:s, s:b, s:b, s:o,"
+	    " s:I}",
 	    "user", user, "unlocked", 1, "was_locked", was_locked,
 	    "locked_until_before", ctl_json_time(was_locked ?
 	    a.locked_until : 0), "failures_before",

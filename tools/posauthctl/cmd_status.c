@@ -36,11 +36,12 @@ const struct ctl_command ctl_cmd_status = {
 	"size, clock mark), the signing keys logins use now (the copy kept in\n"
 	"the device cache, with its age) and how many cached users may log in\n"
 	"offline right now.\n"
-	"Needs root: the device cache is root's.\n"
+	"Root only: posauthd refuses anyone else (exit 7).\n"
 	"Exits 0 when everything is usable, else the code of the first part\n"
 	"that is not: 3 configuration, 5 token service (8 when it answered\n"
 	"with unusable documents), 4 device cache.\n",
-	CTL_OPT_JSON, CTL_NEED_CONFIG | CTL_NEED_CACHE, 0, 0, NULL, status_run,
+	CTL_OPT_JSON, CTL_NEED_CONFIG | CTL_NEED_CACHE | CTL_NEED_SERVICE, 0, 0,
+	NULL, status_run,
 };
 
 struct issuer_report {
@@ -263,7 +264,7 @@ status_json(const struct ctl *ctl, const struct issuer_report *ir,
 	    "jwks", ir->meta ? jwks_json(ir) : NULL,
 	    "revocation_offered", ir->meta == NULL ? json_null() :
 	    json_boolean(ir->meta->revocation_endpoint != NULL));
-	return ctl_json_print(json_pack(
+	return ctl_json_print(ctl, json_pack(
 	    "{s:{s:s, s:b}, s:o, s:{s:s, s:s, s:s?, s:I, s:I, s:I, s:b, s:I, s:I,"
 	    " s:I}, s:{s:b, s:I}}",
 	    "config", "path", conf->path, "ok", 1,
@@ -284,24 +285,25 @@ status_json(const struct ctl *ctl, const struct issuer_report *ir,
 }
 
 static void
-print_jwks(const struct issuer_report *ir)
+print_jwks(const struct ctl *ctl, const struct issuer_report *ir)
 {
+	FILE *o = ctl->out;
 	char q[PA_QUOTE_MAX], ts[32];
 	size_t i;
 
 	if (ir->jwks_status != PA_OK) {
-		printf("  signing keys: FAILED (%s, %ld ms)\n", ir->jwks_error,
-		    ir->jwks_ms);
+		fprintf(o, "  signing keys: FAILED (%s, %ld ms)\n",
+		    ir->jwks_error, ir->jwks_ms);
 		return;
 	}
-	printf("  signing keys: %zu, fetched %s (age 0 s, %ld ms):",
+	fprintf(o, "  signing keys: %zu, fetched %s (age 0 s, %ld ms):",
 	    ir->jwks->nkeys, ctl_iso8601(ir->jwks_at, ts, sizeof(ts)),
 	    ir->jwks_ms);
 	for (i = 0; i < ir->jwks->nkeys; i++)
-		printf(" %s", ir->jwks->keys[i].kid ?
+		fprintf(o, " %s", ir->jwks->keys[i].kid ?
 		    pa_log_quote(ir->jwks->keys[i].kid, q, sizeof(q)) :
 		    "(no kid)");
-	printf("\n");
+	fprintf(o, "\n");
 }
 
 static void
@@ -309,54 +311,58 @@ status_human(const struct ctl *ctl, const struct issuer_report *ir,
     const struct cache_report *cr)
 {
 	const struct pa_conf *conf = ctl->conf;
+	FILE *o = ctl->out;
 
-	printf("config:  %s (parsed, no problems)\n", conf->path);
-	printf("issuer:  %s\n", conf->issuer);
+	fprintf(o, "config:  %s (parsed, no problems)\n", conf->path);
+	fprintf(o, "issuer:  %s\n", conf->issuer);
 	if (ir->status == PA_OK)
-		printf("  discovery: ok (%ld ms)\n", ir->disc_ms);
+		fprintf(o, "  discovery: ok (%ld ms)\n", ir->disc_ms);
 	else
-		printf("  discovery: FAILED (%s, %ld ms)\n", ir->error,
+		fprintf(o, "  discovery: FAILED (%s, %ld ms)\n", ir->error,
 		    ir->disc_ms);
 	if (ir->meta != NULL) {
-		print_jwks(ir);
+		print_jwks(ctl, ir);
 		/* Without it, logout cannot end a session's right to tokens. */
 		if (ir->meta->revocation_endpoint != NULL)
-			printf("  revocation: offered (%s)\n",
+			fprintf(o, "  revocation: offered (%s)\n",
 			    ir->meta->revocation_endpoint);
 		else
-			printf("  revocation: NOT offered: logouts cannot "
+			fprintf(o, "  revocation: NOT offered: logouts cannot "
 			    "revoke refresh tokens\n");
 	}
-	printf("cache:   %s: ", conf->cache_dir);
+	fprintf(o, "cache:   %s: ", conf->cache_dir);
 	if (cr->status == PA_ERR_NOT_FOUND)
-		printf("not created yet (no online login on this terminal)\n");
+		fprintf(o, "not created yet (no online login on this "
+		    "terminal)\n");
 	else if (cr->status != PA_OK)
-		printf("UNUSABLE (%s)\n", pa_strerror(cr->status));
+		fprintf(o, "UNUSABLE (%s)\n", pa_strerror(cr->status));
 	else {
-		printf("%zu record(s), %llu bytes", cr->records, cr->bytes);
+		fprintf(o, "%zu record(s), %llu bytes", cr->records,
+		    cr->bytes);
 		if (cr->corrupt > 0 || cr->unsafe > 0)
-			printf(", %zu corrupt, %zu unreadable", cr->corrupt,
-			    cr->unsafe);
+			fprintf(o, ", %zu corrupt, %zu unreadable",
+			    cr->corrupt, cr->unsafe);
 		/* None at all: the provider issues no refresh tokens for this
 		 * scope (many want offline_access), so nothing is revoked. */
-		printf("\n  refresh tokens: %zu of %zu record(s) hold one%s",
-		    cr->with_refresh, cr->records, cr->records > 0 &&
+		fprintf(o, "\n  refresh tokens: %zu of %zu record(s) hold "
+		    "one%s", cr->with_refresh, cr->records, cr->records > 0 &&
 		    cr->with_refresh == 0 ? " (none issued? see scope in "
 		    "posauth.conf(5))" : "");
-		printf("\n  clock mark: %s\n", clock_text(cr->clock_status));
+		fprintf(o, "\n  clock mark: %s\n",
+		    clock_text(cr->clock_status));
 		if (cr->cached_keys < 0)
-			printf("  cached signing keys: none (the next login "
-			    "fetches them)\n");
+			fprintf(o, "  cached signing keys: none (the next "
+			    "login fetches them)\n");
 		else
-			printf("  cached signing keys: %d, age %lld s "
+			fprintf(o, "  cached signing keys: %d, age %lld s "
 			    "(refreshed after %d s)\n", cr->cached_keys,
 			    ctl->now - cr->cached_keys_at,
 			    PA_PROVIDER_MAX_AGE);
 	}
 	if (conf->offline_grace <= 0)
-		printf("offline: off (offline_grace = 0)\n");
+		fprintf(o, "offline: off (offline_grace = 0)\n");
 	else
-		printf("offline: %zu user(s) may log in offline now\n",
+		fprintf(o, "offline: %zu user(s) may log in offline now\n",
 		    cr->offline_ready);
 }
 

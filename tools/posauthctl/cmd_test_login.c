@@ -20,7 +20,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "err.h"
-#include "names.h"
+#include "staffname.h"
 #include "log.h"
 #include "login.h"
 #include "oidc.h"
@@ -32,17 +32,18 @@ static int test_login_cmd(struct ctl *, int, char **);
 const struct ctl_command ctl_cmd_test_login = {
 	"test-login", "run the online login step by step, changing nothing",
 	"test-login [--json] USER",
-	"Runs the online login of the PAM module for USER against the token\n"
-	"service and prints each step and the verified claims. The PIN is read\n"
-	"from the terminal without echo, or as one line from standard input\n"
-	"when that is not a terminal; never from the command line. Nothing is\n"
-	"written to the device cache, and the refresh token the test obtained\n"
-	"is revoked at once: a test leaves no state behind.\n"
-	"Reads the client secret, so it normally needs root. Exits 0 when the\n"
-	"login is accepted, 1 when the service refused it (wrong PIN, unknown\n"
-	"user) or USER is a local account, 2 without a PIN, 3 for a\n"
-	"configuration or client secret problem, 5 when the service is\n"
-	"unreachable, 8 when its answer or token fails verification.\n",
+	"Runs the online login posauthd does for USER against the token\n"
+	"service and prints each step and the verified claims. The PIN is\n"
+	"read from the terminal without echo, or as one line from standard\n"
+	"input when that is not a terminal; never from the command line.\n"
+	"Nothing is written to the device cache, and the refresh token the\n"
+	"test obtained is revoked at once: a test leaves no state behind.\n"
+	"Runs here, without posauthd: it reads the client secret, so it\n"
+	"normally needs root. Exits 0 when the login is accepted, 1 when the\n"
+	"service refused it (wrong PIN, unknown user) or USER is a local\n"
+	"account, 2 without a PIN, 3 for a configuration or client secret\n"
+	"problem, 5 when the service is unreachable, 8 when its answer or\n"
+	"token fails verification.\n",
 	CTL_OPT_JSON, CTL_NEED_CONFIG | CTL_NEED_USER, 1, 1,
 	"expected one USER (the PIN is read from the terminal or stdin)",
 	test_login_cmd,
@@ -68,9 +69,10 @@ on_signal(int sig)
 static void
 test_emit(void *ctx, int priority, const char *line)
 {
-	(void)ctx;
+	const struct ctl *ctl = ctx;
+
 	(void)priority;
-	fprintf(stderr, "  log: %s\n", line);
+	fprintf(ctl->err, "  log: %s\n", line);
 }
 
 /*
@@ -78,7 +80,7 @@ test_emit(void *ctx, int priority, const char *line)
  * interrupts the read (no SA_RESTART) so the terminal is always restored.
  */
 static int
-read_pin(char *buf, size_t size)
+read_pin(const struct ctl *ctl, char *buf, size_t size)
 {
 	struct termios old, noecho;
 	struct sigaction sa, o_int, o_term, o_hup;
@@ -97,12 +99,12 @@ read_pin(char *buf, size_t size)
 		noecho.c_lflag &= ~(tcflag_t)ECHO;
 		restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho) == 0;
 	}
-	fputs("PIN: ", stderr);
-	fflush(stderr);
+	fputs("PIN: ", ctl->err);
+	fflush(ctl->err);
 	r = ctl_read_line_fd(STDIN_FILENO, buf, size);
 	if (restore)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-	fputc('\n', stderr);
+	fputc('\n', ctl->err);
 	sigaction(SIGINT, &o_int, NULL);
 	sigaction(SIGTERM, &o_term, NULL);
 	sigaction(SIGHUP, &o_hup, NULL);
@@ -162,10 +164,11 @@ steps_json(int r, const char *stage)
 }
 
 static int
-result_json(const char *user, int r, const struct pa_login_result *res,
-    const char *stage, long ms, const char *revoked)
+result_json(const struct ctl *ctl, const char *user, int r,
+    const struct pa_login_result *res, const char *stage, long ms,
+    const char *revoked)
 {
-	return ctl_json_print(json_pack("{s:s, s:b, s:s, s:s, s:s?, s:s?,"
+	return ctl_json_print(ctl, json_pack("{s:s, s:b, s:s, s:s, s:s?, s:s?,"
 	    " s:o, s:o, s:I, s:I, s:s?}",
 	    "user", user, "accepted", r == PA_OK, "status", pa_strerror(r),
 	    "class", pa_failure_class_name(pa_failure_class(r)),
@@ -178,41 +181,42 @@ result_json(const char *user, int r, const struct pa_login_result *res,
 }
 
 static void
-result_human(int r, const struct pa_login_result *res, const char *stage,
-    long ms, const char *revoked)
+result_human(const struct ctl *ctl, int r, const struct pa_login_result *res,
+    const char *stage, long ms, const char *revoked)
 {
 	const struct pa_claims *cl = res->claims;
 	char q[PA_QUOTE_MAX], buf[256], ts[32];
 	size_t i, stop = r == PA_OK ? NSTEPS : step_index(stage);
+	FILE *o = ctl->out;
 
 	for (i = 0; i < NSTEPS && i < stop; i++)
-		printf("  %-16s ok\n", login_steps[i]);
+		fprintf(o, "  %-16s ok\n", login_steps[i]);
 	if (r != PA_OK)
-		printf("  %-16s FAILED: %s%s%s\n", stage ? stage : "start",
+		fprintf(o, "  %-16s FAILED: %s%s%s\n", stage ? stage : "start",
 		    pa_strerror(r), res->detail[0] ? ": " : "",
 		    pa_log_quote(res->detail, q, sizeof(q)));
-	printf("result: %s (%s), %ld ms, %d document fetch(es)\n",
+	fprintf(o, "result: %s (%s), %ld ms, %d document fetch(es)\n",
 	    r == PA_OK ? "accepted" : "denied",
 	    pa_failure_class_name(pa_failure_class(r)), ms,
 	    res->document_fetches);
 	if (cl == NULL)
 		return;
-	printf("claims:\n  username: %s\n", pa_log_quote(cl->username, q,
+	fprintf(o, "claims:\n  username: %s\n", pa_log_quote(cl->username, q,
 	    sizeof(q)));
-	printf("  roles:    %s\n", cl->nroles ? ctl_join(cl->roles,
+	fprintf(o, "  roles:    %s\n", cl->nroles ? ctl_join(cl->roles,
 	    cl->nroles, buf, sizeof(buf)) : "-");
-	printf("  tenant:   %s\n", cl->tenant ? pa_log_quote(cl->tenant, q,
+	fprintf(o, "  tenant:   %s\n", cl->tenant ? pa_log_quote(cl->tenant, q,
 	    sizeof(q)) : "-");
-	printf("  store:    %s\n", cl->store ? pa_log_quote(cl->store, q,
+	fprintf(o, "  store:    %s\n", cl->store ? pa_log_quote(cl->store, q,
 	    sizeof(q)) : "-");
-	printf("  name:     %s\n", cl->name ? pa_log_quote(cl->name, q,
+	fprintf(o, "  name:     %s\n", cl->name ? pa_log_quote(cl->name, q,
 	    sizeof(q)) : "-");
 	if (cl->has_uid)
-		printf("  uid:      %lld\n", cl->uid);
-	printf("  exp:      %s (%lld)\n", ctl_iso8601(cl->exp, ts, sizeof(ts)),
-	    cl->exp);
+		fprintf(o, "  uid:      %lld\n", cl->uid);
+	fprintf(o, "  exp:      %s (%lld)\n", ctl_iso8601(cl->exp, ts,
+	    sizeof(ts)), cl->exp);
 	if (revoked != NULL)
-		printf("refresh token of this test: %s\n", revoked);
+		fprintf(o, "refresh token of this test: %s\n", revoked);
 }
 
 /* The test must not leave a live grant at the service. */
@@ -237,7 +241,7 @@ revoke_test_token(const struct pa_conf *conf, const struct pa_log *lg,
 static int
 test_login_run(struct ctl *ctl, const char *user, char *pin)
 {
-	struct pa_log tlog = { test_emit, NULL, 1 };
+	struct pa_log tlog = { test_emit, ctl, 1 };
 	struct pa_login_result res;
 	struct timespec t0, t1;
 	const char *stage, *revoked = NULL;
@@ -257,10 +261,11 @@ test_login_run(struct ctl *ctl, const char *user, char *pin)
 	if (r == PA_OK)
 		revoked = revoke_test_token(ctl->conf, &tlog, &res, ctl->now);
 	if (ctl->json)
-		ex = result_json(user, r, &res, stage, ms, revoked) == PA_OK ?
+		ex = result_json(ctl, user, r, &res, stage, ms, revoked) ==
+		    PA_OK ?
 		    ctl_exit_for(r) : CTL_EXIT_FAILED;
 	else {
-		result_human(r, &res, stage, ms, revoked);
+		result_human(ctl, r, &res, stage, ms, revoked);
 		ex = ctl_exit_for(r);
 	}
 	/* A PIN the service refused is "denied", not a usage error. */
@@ -289,7 +294,7 @@ test_login_cmd(struct ctl *ctl, int argc, char **argv)
 		return r == PA_ERR_NOT_FOUND ? CTL_EXIT_FAILED :
 		    ctl_exit_for(r);
 	}
-	if ((r = read_pin(pin, sizeof(pin))) != PA_OK) {
+	if ((r = read_pin(ctl, pin, sizeof(pin))) != PA_OK) {
 		ctl_err(ctl, "no PIN read: %s", r == PA_ERR_TOO_LARGE ?
 		    "line too long" : got_signal ? "interrupted" :
 		    pa_strerror(r));

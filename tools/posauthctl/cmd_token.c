@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * posauthctl token: a fresh access token for a posauth session.
+ * posauthctl token: a fresh access token for a posauth session, handed
+ * out by posauthd.
  *
  * Renewing needs the client secret and the session's refresh token, both
- * root's, so only root renews (users get a sudo rule); anyone else can
- * only read their own session token file. Renewal runs under the user's
- * record lock: two renewals racing with one refresh token would look like
- * a stolen token to a service that rotates refresh tokens (OAuth 2.0
- * Security BCP, refresh token reuse detection) and it would revoke the
- * whole grant. The lock is held for at most the configured timeout.
+ * root's, so only a root caller renews (users get a sudo rule); any other
+ * caller gets only its own session token file, found by its uid (the
+ * peer's, which posauthd knows from the socket). Renewal runs under the
+ * user's record lock: two renewals racing with one refresh token would
+ * look like a stolen token to a service that rotates refresh tokens
+ * (OAuth 2.0 Security BCP, refresh token reuse detection) and it would
+ * revoke the whole grant. The lock is held for at most the configured
+ * timeout.
  */
 #include "config.h"
 
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +29,13 @@
 #include "err.h"
 #include "jws.h"
 #include "log.h"
+#include "nssindex.h"
 #include "oidc.h"
 #include "secret.h"
 #include "service.h"
 #include "session.h"
 #include "user.h"
 
-#define PWBUF_SIZE 16384
 
 static int token_run(struct ctl *, int, char **);
 
@@ -59,11 +61,13 @@ const struct ctl_command ctl_cmd_token = {
 	"unreachable service leaves the record as it was (exit 5).\n"
 	"\n"
 	"As any other user: prints the token of the caller's own session token\n"
-	"file. Without root it cannot be renewed: when it expires within 60 s it\n"
-	"is printed and the command exits 7; an expired token is not printed\n"
-	"(exit 7).\n"
-	"Exits 6 when there is no record (root) or no session token file.\n",
-	CTL_OPT_JSON, CTL_NEED_CONFIG | CTL_NEED_USER, 0, 1,
+	"file (posauthd knows the caller's uid; another USER is refused, exit\n"
+	"7). Without root it cannot be renewed: when it expires within 60 s\n"
+	"it is printed and the command exits 7; an expired token is not\n"
+	"printed (exit 7).\n"
+	"Exits 6 when there is no record (root), no session token file, or\n"
+	"the caller is no staff member.\n",
+	CTL_OPT_JSON, CTL_NEED_CONFIG | CTL_NEED_USER | CTL_NEED_SERVICE, 0, 1,
 	"expected at most one USER", token_run,
 };
 
@@ -177,22 +181,19 @@ renew_cb(struct pa_cache_record *rec, int exists, void *argp)
 static char *
 token_write_file(const struct ctl *ctl, const char *user, const char *token)
 {
-	struct passwd pw, *pwp = NULL;
-	char *buf, *path = NULL, q[PA_QUOTE_MAX];
+	struct pa_staff_id id;
+	char *path = NULL, q[PA_QUOTE_MAX];
 	int r;
 
 	pa_log_quote(user, q, sizeof(q));
-	if ((buf = malloc(PWBUF_SIZE)) == NULL)
-		return NULL;
-	if (getpwnam_r(user, &pw, buf, PWBUF_SIZE, &pwp) != 0 || pwp == NULL)
-		ctl_err(ctl, "warning: \"%s\" has no passwd entry: session "
-		    "token file not written", q);
+	if (pa_nssindex_staff(ctl->conf, user, 0, &id) != PA_OK)
+		ctl_err(ctl, "warning: \"%s\" is not in the NSS index %s: "
+		    "session token file not written", q, ctl->conf->nss_index);
 	else if ((r = pa_session_write_token(ctl->conf->runtime_dir, user,
-	    pw.pw_uid, pw.pw_gid, token, &path)) != PA_OK)
+	    id.uid, id.gid, token, &path, NULL)) != PA_OK)
 		ctl_err(ctl, "warning: session token file of \"%s\" not "
 		    "written in %s: %s", q, ctl->conf->runtime_dir,
 		    pa_strerror(r));
-	free(buf);
 	return path;
 }
 
@@ -201,8 +202,9 @@ token_print(const struct ctl *ctl, const char *user, const char *token,
     long long exp, int renewed, const char *path)
 {
 	if (!ctl->json)
-		return printf("%s\n", token) < 0 ? PA_ERR_SYSTEM : PA_OK;
-	return ctl_json_print(json_pack("{s:s, s:s, s:o, s:I, s:b, s:s?}",
+		return fprintf(ctl->out, "%s\n", token) < 0 ? PA_ERR_SYSTEM :
+		    PA_OK;
+	return ctl_json_print(ctl, json_pack("{s:s, s:s, s:o, s:I, s:b, s:s?}",
 	    "user", user, "access_token", token, "expires_at",
 	    ctl_json_time(exp), "expires_in", (json_int_t)(exp - ctl->now),
 	    "renewed", renewed, "token_file", path));
@@ -311,71 +313,75 @@ token_as_root(struct ctl *ctl, const char *user)
 	return ex;
 }
 
-/* Without root: the caller's own token file, never renewed. */
+/*
+ * Without root: the access token of the caller's own open session (the
+ * one its token file holds, as the cache keeps it), never renewed.
+ */
 static int
 token_as_user(struct ctl *ctl, const char *want)
 {
-	struct passwd pw, *pwp = NULL;
-	char *buf = NULL, *tok = NULL, ts[32], q[PA_QUOTE_MAX];
-	long long exp = 0;
+	struct pa_cache *c = NULL;
+	struct pa_cache_record *rec = NULL;
+	struct pa_staff_id id;
+	char ts[32], q[PA_QUOTE_MAX];
+	long long exp;
 	int r, ex = CTL_EXIT_FAILED;
 
-	if ((buf = malloc(PWBUF_SIZE)) == NULL)
-		goto out;
-	if (getpwuid_r(getuid(), &pw, buf, PWBUF_SIZE, &pwp) != 0 ||
-	    pwp == NULL) {
-		ctl_err(ctl, "uid %lu has no passwd entry",
-		    (unsigned long)getuid());
-		goto out;
+	if ((r = pa_nssindex_staff(ctl->conf, NULL, ctl->uid, &id)) !=
+	    PA_OK) {
+		ctl_err(ctl, "uid %lu is no staff member of this terminal "
+		    "(not in the NSS index %s): no session token",
+		    (unsigned long)ctl->uid, ctl->conf->nss_index);
+		return r == PA_ERR_NOT_FOUND ? CTL_EXIT_NOT_FOUND :
+		    CTL_EXIT_FAILED;
 	}
-	pa_log_quote(pw.pw_name, q, sizeof(q));
-	if (want != NULL && strcmp(want, pw.pw_name) != 0) {
-		ctl_err(ctl, "another user's token needs root (try: sudo "
-		    "posauthctl token USER)");
-		ex = CTL_EXIT_ROOT;
-		goto out;
+	pa_log_quote(id.name, q, sizeof(q));
+	if (want != NULL && strcmp(want, id.name) != 0)
+		return ctl_refuse(ctl, "another user's token needs root (try: "
+		    "sudo posauthctl token USER)");
+	if (!pa_session_has_token(ctl->conf->runtime_dir, id.name)) {
+		ctl_err(ctl, "no open session of \"%s\" on this terminal", q);
+		return CTL_EXIT_NOT_FOUND;
 	}
-	if ((r = pa_session_read_token(ctl->conf->runtime_dir, pw.pw_name,
-	    &tok)) != PA_OK) {
-		ctl_err(ctl, "no session token for \"%s\" in %s: %s", q,
-		    ctl->conf->runtime_dir, pa_strerror(r));
-		ex = r == PA_ERR_NOT_FOUND || r == PA_ERR_ARG ?
+	if ((r = ctl_open_cache(ctl, &c)) != PA_OK ||
+	    (r = pa_cache_get(c, id.name, &rec)) != PA_OK ||
+	    rec->access_token == NULL) {
+		ctl_err(ctl, "no session token for \"%s\": %s", q,
+		    r == PA_OK ? "none cached" : pa_strerror(r));
+		ex = r == PA_OK || r == PA_ERR_NOT_FOUND ?
 		    CTL_EXIT_NOT_FOUND : ctl_exit_for(r);
 		goto out;
 	}
-	if (pa_jws_peek_exp_unverified(tok, &exp) != PA_OK) {
-		ctl_err(ctl, "warning: the token's expiry is unknown");
-		exp = 0;
-	} else if (exp <= ctl->now) {
+	exp = rec->access_exp;
+	if (exp <= ctl->now) {
 		ctl_err(ctl, "the session token expired at %s; renewing needs "
 		    "root (sudo posauthctl token)", ctl_iso8601(exp, ts,
 		    sizeof(ts)));
 		ex = CTL_EXIT_ROOT;
 		goto out;
 	}
-	ex = token_print(ctl, pw.pw_name, tok, exp, 0, NULL) == PA_OK ?
-	    CTL_EXIT_OK : CTL_EXIT_FAILED;
-	if (ex == CTL_EXIT_OK && exp != 0 &&
-	    exp - ctl->now < CTL_TOKEN_MIN_LIFETIME) {
+	ex = token_print(ctl, id.name, rec->access_token, exp, 0, NULL) ==
+	    PA_OK ? CTL_EXIT_OK : CTL_EXIT_FAILED;
+	if (ex == CTL_EXIT_OK && exp - ctl->now < CTL_TOKEN_MIN_LIFETIME) {
 		ctl_err(ctl, "the session token expires at %s; renewing needs "
 		    "root (sudo posauthctl token)", ctl_iso8601(exp, ts,
 		    sizeof(ts)));
 		ex = CTL_EXIT_ROOT;
 	}
  out:
-	pa_strfreezero(tok);
-	free(buf);
+	pa_cache_record_free(rec);
+	pa_cache_close(c);
 	return ex;
 }
 
 static int
 token_run(struct ctl *ctl, int argc, char **argv)
 {
-	const char *user = argc > 0 ? argv[0] : NULL, *sudo;
+	const char *user = argc > 0 ? argv[0] : NULL, *sudo = ctl->sudo_user;
 
-	if (geteuid() != 0)
+	if (ctl->uid != 0)
 		return token_as_user(ctl, user);
-	if (user == NULL && (sudo = getenv("SUDO_USER")) != NULL &&
+	if (user == NULL && sudo != NULL &&
 	    pa_user_valid(sudo, ctl->conf->username_pattern) == PA_OK)
 		user = sudo;
 	if (user == NULL)

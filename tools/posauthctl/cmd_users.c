@@ -28,8 +28,9 @@ const struct ctl_command ctl_cmd_users = {
 	"Lists the users cached on this terminal: roles, last online login\n"
 	"(UTC), offline login window left, lock state and failed offline PINs.\n"
 	"A record that fails its integrity check is listed as corrupt.\n"
-	"Needs root: the device cache is root's.\n",
-	CTL_OPT_JSON, CTL_NEED_CONFIG | CTL_NEED_CACHE, 0, 0, NULL, users_run,
+	"Root only: posauthd refuses anyone else (exit 7).\n",
+	CTL_OPT_JSON, CTL_NEED_CONFIG | CTL_NEED_CACHE | CTL_NEED_SERVICE, 0, 0,
+	NULL, users_run,
 };
 
 const struct ctl_command ctl_cmd_show = {
@@ -38,9 +39,10 @@ const struct ctl_command ctl_cmd_show = {
 	"Shows one user's cached record in detail. Secrets are never shown:\n"
 	"the refresh token only as present/absent, the access token by its\n"
 	"expiry, the offline verifier by its algorithm and cost.\n"
-	"Needs root. Exits 6 when USER has no record, 4 when it is corrupt.\n",
-	CTL_OPT_JSON, CTL_NEED_CONFIG | CTL_NEED_USER | CTL_NEED_CACHE, 1, 1,
-	"expected one USER", show_run,
+	"Root only (exit 7 for anyone else). Exits 6 when USER has no record,\n"
+	"4 when it is corrupt.\n",
+	CTL_OPT_JSON, CTL_NEED_CONFIG | CTL_NEED_USER | CTL_NEED_CACHE |
+	    CTL_NEED_SERVICE, 1, 1, "expected one USER", show_run,
 };
 
 /* One row of `users`, computed once for both output forms. */
@@ -88,17 +90,17 @@ row_json(const struct user_row *row)
 }
 
 static void
-row_print(const struct user_row *row)
+row_print(const struct ctl *ctl, const struct user_row *row)
 {
 	const struct pa_cache_record *rec = row->rec;
 	char roles[33], last[32], dur[32], until[32];
 
 	if (rec == NULL) {
-		printf("%-16s %s (%s)\n", row->user, row->state,
+		fprintf(ctl->out, "%-16s %s (%s)\n", row->user, row->state,
 		    pa_strerror(row->status));
 		return;
 	}
-	printf("%-16s %-20s %-21s %-12s %-25s %u\n", row->user,
+	fprintf(ctl->out, "%-16s %-20s %-21s %-12s %-25s %u\n", row->user,
 	    rec->nroles ? ctl_join(rec->roles, rec->nroles, roles,
 	    sizeof(roles)) : "-",
 	    ctl_iso8601(rec->last_online, last, sizeof(last)),
@@ -120,9 +122,9 @@ users_list(struct ctl *ctl, struct pa_cache *c, char **users, size_t n)
 	if (ctl->json && (arr = json_array()) == NULL)
 		return PA_ERR_ALLOC;
 	if (!ctl->json)
-		printf("%-16s %-20s %-21s %-12s %-25s %s\n", "USER", "ROLES",
-		    "LAST ONLINE (UTC)", "OFFLINE LEFT", "LOCKED UNTIL",
-		    "FAILURES");
+		fprintf(ctl->out, "%-16s %-20s %-21s %-12s %-25s %s\n",
+		    "USER", "ROLES", "LAST ONLINE (UTC)", "OFFLINE LEFT",
+		    "LOCKED UNTIL", "FAILURES");
 	for (i = 0; i < n; i++) {
 		memset(&row, 0, sizeof(row));
 		row.user = users[i];
@@ -137,7 +139,7 @@ users_list(struct ctl *ctl, struct pa_cache *c, char **users, size_t n)
 			    json_array_append_new(arr, o) != 0)
 				r = PA_ERR_ALLOC;
 		} else
-			row_print(&row);
+			row_print(ctl, &row);
 		pa_cache_record_free(rec);
 		rec = NULL;
 		if (r != PA_OK)
@@ -145,7 +147,7 @@ users_list(struct ctl *ctl, struct pa_cache *c, char **users, size_t n)
 	}
 	if (arr != NULL) {
 		if (r == PA_OK)
-			return ctl_json_print(json_pack("{s:s, s:o}",
+			return ctl_json_print(ctl, json_pack("{s:s, s:o}",
 			    "cache_dir", ctl->conf->cache_dir, "users", arr));
 		json_decref(arr);
 	}
@@ -201,8 +203,8 @@ show_json(const struct ctl *ctl, const struct pa_cache_record *rec)
 	long long left = pa_offline_left(ctl->conf, rec, ctl->now);
 	char dur[32];
 
-	return ctl_json_print(json_pack("{s:s, s:s?, s:s?, s:o, s:s?, s:s?,"
-	    " s:o, s:o, s:o, s:o, s:I, s:I, s:s, s:I, s:b, s:o, s:b, s:o,"
+	return ctl_json_print(ctl, json_pack("{s:s, s:s?, s:s?, s:o, s:s?,"
+	    " s:s?, s:o, s:o, s:o, s:o, s:I, s:I, s:s, s:I, s:b, s:o, s:b, s:o,"
 	    " s:I}",
 	    "user", rec->user, "name", rec->name, "sub", rec->sub,
 	    "uid", rec->has_uid ? json_integer(rec->uid) : json_null(),
@@ -246,40 +248,41 @@ show_human(const struct ctl *ctl, const struct pa_cache_record *rec)
 	long grace = pa_offline_grace_for(ctl->conf, rec->roles, rec->nroles);
 	long long left = pa_offline_left(ctl->conf, rec, ctl->now);
 	char q[PA_QUOTE_MAX], buf[256], dur[32];
+	FILE *o = ctl->out;
 
-	printf("user:                %s\n", rec->user);
-	printf("name:                %s\n", rec->name ?
+	fprintf(o, "user:                %s\n", rec->user);
+	fprintf(o, "name:                %s\n", rec->name ?
 	    pa_log_quote(rec->name, q, sizeof(q)) : "-");
-	printf("subject:             %s\n", rec->sub ?
+	fprintf(o, "subject:             %s\n", rec->sub ?
 	    pa_log_quote(rec->sub, q, sizeof(q)) : "-");
 	if (rec->has_uid)
-		printf("uid:                 %lld\n", rec->uid);
-	printf("tenant:              %s\n", rec->tenant ?
+		fprintf(o, "uid:                 %lld\n", rec->uid);
+	fprintf(o, "tenant:              %s\n", rec->tenant ?
 	    pa_log_quote(rec->tenant, q, sizeof(q)) : "-");
-	printf("store:               %s\n", rec->store ?
+	fprintf(o, "store:               %s\n", rec->store ?
 	    pa_log_quote(rec->store, q, sizeof(q)) : "-");
-	printf("roles:               %s\n", rec->nroles ?
+	fprintf(o, "roles:               %s\n", rec->nroles ?
 	    ctl_join(rec->roles, rec->nroles, buf, sizeof(buf)) : "-");
-	printf("last online login:   %s\n", when(rec->last_online, ctl->now,
+	fprintf(o, "last online login:   %s\n", when(rec->last_online, ctl->now,
 	    buf, sizeof(buf)));
-	printf("login token expiry:  %s\n", when(rec->token_exp, ctl->now,
+	fprintf(o, "login token expiry:  %s\n", when(rec->token_exp, ctl->now,
 	    buf, sizeof(buf)));
 	if (rec->has_verifier)
-		printf("offline verifier:    present (%s, cost %u)\n",
+		fprintf(o, "offline verifier:    present (%s, cost %u)\n",
 		    rec->verifier.alg == PA_KDF_SCRYPT ? "scrypt" : "unknown",
 		    rec->verifier.cost);
 	else
-		printf("offline verifier:    absent\n");
-	printf("offline grace:       %ld s for these roles, %s left\n", grace,
-	    ctl_duration(left, dur, sizeof(dur)));
-	printf("failed offline PINs: %u\n", rec->failures);
-	printf("locked:              %s\n", rec->locked_until > ctl->now ?
+		fprintf(o, "offline verifier:    absent\n");
+	fprintf(o, "offline grace:       %ld s for these roles, %s left\n",
+	    grace, ctl_duration(left, dur, sizeof(dur)));
+	fprintf(o, "failed offline PINs: %u\n", rec->failures);
+	fprintf(o, "locked:              %s\n", rec->locked_until > ctl->now ?
 	    when(rec->locked_until, ctl->now, buf, sizeof(buf)) : "no");
-	printf("refresh token:       %s\n", rec->refresh_token ? "present" :
+	fprintf(o, "refresh token:       %s\n", rec->refresh_token ? "present" :
 	    "absent");
-	printf("access token:        %s\n", rec->access_token == NULL ?
+	fprintf(o, "access token:        %s\n", rec->access_token == NULL ?
 	    "absent" : when(rec->access_exp, ctl->now, buf, sizeof(buf)));
-	printf("pending revocations: %zu\n", rec->npending);
+	fprintf(o, "pending revocations: %zu\n", rec->npending);
 }
 
 static int

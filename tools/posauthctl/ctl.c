@@ -21,18 +21,31 @@
 #include "b64url.h"
 #include "buf.h"
 #include "cache.h"
+#include "client.h"
 #include "conf.h"
 #include "ctl.h"
 #include "err.h"
 #include "kdf.h"
 #include "log.h"
 #include "offline.h"
+#include "proto.h"
 #include "secret.h"
 #include "strv.h"
 #include "user.h"
 
 #define CTL_PROG "posauthctl"
 #define CTL_LINE_MAX 1024
+
+/* The system log: posauthd's own in posauthd, syslog(3) in posauthctl. */
+static void
+ctl_syslog(const struct ctl *ctl, int priority, const char *line)
+{
+	if (ctl->audit != NULL)
+		pa_log(ctl->audit, priority, CTL_PROG " %s: %s",
+		    ctl->cmd != NULL ? ctl->cmd : "-", line);
+	else
+		syslog(priority, "%s", line);
+}
 
 /*
  * Core library lines: syslog always (they describe real service calls),
@@ -44,25 +57,34 @@ ctl_emit(void *ctx, int priority, const char *line)
 	const struct ctl *ctl = ctx;
 
 	if (priority != LOG_DEBUG)
-		syslog(priority, "%s", line);
+		ctl_syslog(ctl, priority, line);
 	if (ctl->verbose || priority <= LOG_NOTICE)
-		fprintf(stderr, CTL_PROG ": %s\n", line);
+		fprintf(ctl->err, CTL_PROG ": %s\n", line);
 }
 
 void
 ctl_init(struct ctl *ctl)
 {
+	const char *sudo = getenv("SUDO_USER");
+
 	memset(ctl, 0, sizeof(*ctl));
 	ctl->config_path = PA_DEFAULT_CONFIG;
 	ctl->log.emit = ctl_emit;
 	ctl->log.ctx = ctl;
 	ctl->now = (long long)time(NULL);
+	ctl->out = stdout;
+	ctl->err = stderr;
+	ctl->uid = getuid();
+	ctl->sudo_user = sudo != NULL && sudo[0] != '\0' ? sudo : NULL;
+	ctl->socket_path = PA_PROTO_DEFAULT_SOCKET;
 }
 
 void
 ctl_clear(struct ctl *ctl)
 {
-	pa_conf_free(ctl->conf);
+	/* A configuration posauthd lent is posauthd's to free. */
+	pa_conf_free(ctl->own_conf);
+	ctl->own_conf = NULL;
 	ctl->conf = NULL;
 }
 
@@ -70,12 +92,13 @@ static void
 ctl_vmsg(const struct ctl *ctl, const char *fmt, va_list ap)
 {
 	char line[CTL_LINE_MAX];
+	FILE *err = ctl != NULL ? ctl->err : stderr;
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	if (ctl != NULL && ctl->cmd != NULL)
-		fprintf(stderr, CTL_PROG " %s: %s\n", ctl->cmd, line);
+		fprintf(err, CTL_PROG " %s: %s\n", ctl->cmd, line);
 	else
-		fprintf(stderr, CTL_PROG ": %s\n", line);
+		fprintf(err, CTL_PROG ": %s\n", line);
 }
 
 void
@@ -96,46 +119,88 @@ ctl_usage_error(const struct ctl *ctl, const char *fmt, ...)
 	va_start(ap, fmt);
 	ctl_vmsg(ctl, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try '" CTL_PROG " %s%s--help'.\n",
+	fprintf(ctl != NULL ? ctl->err : stderr,
+	    "Try '" CTL_PROG " %s%s--help'.\n",
 	    ctl != NULL && ctl->cmd != NULL ? ctl->cmd : "",
 	    ctl != NULL && ctl->cmd != NULL ? " " : "");
 	return CTL_EXIT_USAGE;
+}
+
+/* "uid N" and the sudo user the caller claims to act for. */
+static const char *
+ctl_who(const struct ctl *ctl, char *who, size_t wholen)
+{
+	char q[PA_QUOTE_MAX];
+
+	/* SUDO_USER is only a hint (the environment is the caller's). */
+	if (ctl->sudo_user != NULL)
+		snprintf(who, wholen, "uid %lu, sudo user \"%s\"",
+		    (unsigned long)ctl->uid,
+		    pa_log_quote(ctl->sudo_user, q, sizeof(q)));
+	else
+		snprintf(who, wholen, "uid %lu", (unsigned long)ctl->uid);
+	return who;
 }
 
 void
 ctl_audit(const struct ctl *ctl, int priority, const char *fmt, ...)
 {
 	char line[CTL_LINE_MAX], who[PA_QUOTE_MAX + 32];
-	char q[PA_QUOTE_MAX];
-	const char *sudo = getenv("SUDO_USER");
+	char full[CTL_LINE_MAX + sizeof(who) + 8];
 	va_list ap;
 
-	(void)ctl;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	/* SUDO_USER is only a hint (the environment is the caller's). */
-	if (sudo != NULL && sudo[0] != '\0')
-		snprintf(who, sizeof(who), "uid %lu, sudo user \"%s\"",
-		    (unsigned long)getuid(), pa_log_quote(sudo, q, sizeof(q)));
-	else
-		snprintf(who, sizeof(who), "uid %lu", (unsigned long)getuid());
-	syslog(priority, "%s (by %s)", line, who);
-	fprintf(stderr, CTL_PROG ": %s\n", line);
+	snprintf(full, sizeof(full), "%s (by %s)", line,
+	    ctl_who(ctl, who, sizeof(who)));
+	ctl_syslog(ctl, priority, full);
+	fprintf(ctl->err, CTL_PROG ": %s\n", line);
+}
+
+int
+ctl_refuse(const struct ctl *ctl, const char *fmt, ...)
+{
+	char line[CTL_LINE_MAX], who[PA_QUOTE_MAX + 32];
+	char full[CTL_LINE_MAX + sizeof(who) + 16];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	ctl_err(ctl, "%s", line);
+	snprintf(full, sizeof(full), "refused for %s: %s",
+	    ctl_who(ctl, who, sizeof(who)), line);
+	ctl_syslog(ctl, LOG_WARNING, full);
+	return CTL_EXIT_ROOT;
 }
 
 void
-ctl_print_help(const struct ctl_command *cmd)
+ctl_print_help(const struct ctl *ctl, const struct ctl_command *cmd)
 {
-	printf("Usage: " CTL_PROG " [-c FILE] %s\n\n%s\nOptions:\n"
+	FILE *f = ctl->out;
+
+	fprintf(f, "Usage: " CTL_PROG " [-c FILE]%s %s\n\n%s\n",
+	    cmd->needs & CTL_NEED_SERVICE ? " [-S SOCKET]" : "", cmd->usage,
+	    cmd->text);
+	if (cmd->needs & CTL_NEED_SERVICE)
+		fprintf(f, "Answered by posauthd, which owns the device cache "
+		    "and the secrets: it\nmust be running (exit 9 when it "
+		    "cannot be asked), and -c must name\nthe configuration "
+		    "it uses.\n\n");
+	fprintf(f, "Options:\n"
 	    "  -c, --config FILE  configuration file (default "
-	    PA_DEFAULT_CONFIG ")\n", cmd->usage, cmd->text);
+	    PA_DEFAULT_CONFIG ")\n");
+	if (cmd->needs & CTL_NEED_SERVICE)
+		fprintf(f, "  -S, --socket PATH  posauthd's socket, a global "
+		    "option (default\n"
+		    "                     " PA_PROTO_DEFAULT_SOCKET ")\n");
 	if (cmd->opts & CTL_OPT_JSON)
-		printf("      --json         machine-readable output on "
+		fprintf(f, "      --json         machine-readable output on "
 		    "stdout\n");
 	if (cmd->opts & CTL_OPT_ALL)
-		printf("  -a, --all          every cached user\n");
-	printf("  -h, --help         this text\n\n" CTL_EXIT_HELP);
+		fprintf(f, "  -a, --all          every cached user\n");
+	fprintf(f, "  -h, --help         this text\n\n" CTL_EXIT_HELP);
 }
 
 /* -1 with *first = the first operand, or an exit code. */
@@ -159,10 +224,14 @@ ctl_parse_opts(struct ctl *ctl, const struct ctl_command *cmd, int argc,
 	while ((ch = getopt_long(argc, argv, ":hac:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			ctl_print_help(cmd);
+			ctl_print_help(ctl, cmd);
 			return CTL_EXIT_OK;
 		case 'c':
-			ctl->config_path = optarg;
+			/* In posauthd the client sent it resolved in its own
+			 * directory (PA_F_CONFIG): that one is checked. */
+			if (ctl->lent_path == NULL)
+				ctl->config_path = optarg;
+			ctl->config_given = 1;
 			break;
 		case 'j':
 			if ((cmd->opts & CTL_OPT_JSON) == 0)
@@ -188,9 +257,28 @@ ctl_parse_opts(struct ctl *ctl, const struct ctl_command *cmd, int argc,
 	return -1;
 }
 
-static int ctl_load_config(struct ctl *);
+static int ctl_config(struct ctl *);
 static int ctl_require_cache_access(const struct ctl *);
 static int ctl_user_ok(const struct ctl *, const char *);
+
+int
+ctl_check_command(struct ctl *ctl, const struct ctl_command *cmd, int argc,
+    char **argv, int *first)
+{
+	int n, ex;
+
+	ctl->cmd = cmd->name;
+	if ((ex = ctl_parse_opts(ctl, cmd, argc, argv, first)) >= 0)
+		return ex;
+	n = argc - *first;
+	if (ctl->all ? n != 0 : n < cmd->min_args || n > cmd->max_args) {
+		if (cmd->args_error != NULL)
+			return ctl_usage_error(ctl, "%s", cmd->args_error);
+		return ctl_usage_error(ctl, "unexpected argument '%s'",
+		    argv[*first]);
+	}
+	return -1;
+}
 
 int
 ctl_run_command(struct ctl *ctl, const struct ctl_command *cmd, int argc,
@@ -198,18 +286,11 @@ ctl_run_command(struct ctl *ctl, const struct ctl_command *cmd, int argc,
 {
 	int first = 0, n, ex;
 
-	ctl->cmd = cmd->name;
-	if ((ex = ctl_parse_opts(ctl, cmd, argc, argv, &first)) >= 0)
+	if ((ex = ctl_check_command(ctl, cmd, argc, argv, &first)) >= 0)
 		return ex;
 	n = argc - first;
-	if (ctl->all ? n != 0 : n < cmd->min_args || n > cmd->max_args) {
-		if (cmd->args_error != NULL)
-			return ctl_usage_error(ctl, "%s", cmd->args_error);
-		return ctl_usage_error(ctl, "unexpected argument '%s'",
-		    argv[first]);
-	}
 	if ((cmd->needs & CTL_NEED_CONFIG) &&
-	    (ex = ctl_load_config(ctl)) != CTL_EXIT_OK)
+	    (ex = ctl_config(ctl)) != CTL_EXIT_OK)
 		return ex;
 	if ((cmd->needs & CTL_NEED_USER) && !ctl->all && n > 0 &&
 	    !ctl_user_ok(ctl, argv[first]))
@@ -251,8 +332,9 @@ static void
 ctl_report_problem(void *ctx, const char *file, unsigned line,
     const char *key, const char *msg)
 {
-	(void)ctx;
-	fprintf(stderr, CTL_PROG ": %s:%u: %s%s%s\n", file, line,
+	const struct ctl *ctl = ctx;
+
+	fprintf(ctl->err, CTL_PROG ": %s:%u: %s%s%s\n", file, line,
 	    key != NULL ? key : "", key != NULL ? ": " : "", msg);
 }
 
@@ -261,11 +343,46 @@ ctl_load_config(struct ctl *ctl)
 {
 	int r;
 
-	if ((r = pa_conf_load(ctl->config_path, &ctl->conf,
-	    ctl_report_problem, NULL)) != PA_OK) {
+	if ((r = pa_conf_load(ctl->config_path, &ctl->own_conf,
+	    ctl_report_problem, ctl)) != PA_OK) {
 		ctl_err(ctl, "configuration %s unusable%s", ctl->config_path,
 		    geteuid() != 0 && r == PA_ERR_SYSTEM ?
 		    " (not readable; run as root?)" : "");
+		return CTL_EXIT_CONFIG;
+	}
+	ctl->conf = ctl->own_conf;
+	return CTL_EXIT_OK;
+}
+
+/* 1 when a and b name the same file (links and other spellings too). */
+static int
+ctl_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/*
+ * posauthd serves its own configuration only: a command for another file
+ * would report on a cache and a service that are not the ones in use.
+ */
+static int
+ctl_config(struct ctl *ctl)
+{
+	if (ctl->lent_path == NULL)
+		return ctl_load_config(ctl);
+	if (ctl->conf == NULL) {
+		ctl_err(ctl, "posauthd's configuration %s is unusable (its "
+		    "log says why; posauthctl check-config shows every "
+		    "problem)", ctl->lent_path);
+		return CTL_EXIT_CONFIG;
+	}
+	if (ctl->config_given &&
+	    !ctl_same_file(ctl->config_path, ctl->lent_path)) {
+		ctl_err(ctl, "posauthd uses %s; -c %s cannot be served",
+		    ctl->lent_path, ctl->config_path);
 		return CTL_EXIT_CONFIG;
 	}
 	return CTL_EXIT_OK;
@@ -274,17 +391,11 @@ ctl_load_config(struct ctl *ctl)
 static int
 ctl_require_cache_access(const struct ctl *ctl)
 {
-	struct stat st;
-
-	if (geteuid() == 0)
+	if (ctl->uid == 0)
 		return CTL_EXIT_OK;
-	/* A test's own cache, as cache.c accepts it. */
-	if (stat(ctl->conf->cache_dir, &st) == 0 && st.st_uid == geteuid())
-		return CTL_EXIT_OK;
-	ctl_err(ctl, "must be run as root: the device cache %s is root's "
-	    "(try: sudo " CTL_PROG " %s)", ctl->conf->cache_dir,
+	return ctl_refuse(ctl, "must be run as root: the device cache %s is "
+	    "root's (try: sudo " CTL_PROG " %s)", ctl->conf->cache_dir,
 	    ctl->cmd != NULL ? ctl->cmd : "");
-	return CTL_EXIT_ROOT;
 }
 
 int
@@ -319,15 +430,15 @@ ctl_user_ok(const struct ctl *ctl, const char *user)
 /* --- output ------------------------------------------------------------ */
 
 int
-ctl_json_print(json_t *doc)
+ctl_json_print(const struct ctl *ctl, json_t *doc)
 {
 	int r;
 
 	if (doc == NULL)
 		return PA_ERR_ALLOC;
-	r = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	r = json_dumpf(doc, ctl->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
-	if (r != 0 || fputc('\n', stdout) == EOF)
+	if (r != 0 || fputc('\n', ctl->out) == EOF)
 		return PA_ERR_SYSTEM;
 	return PA_OK;
 }
@@ -459,4 +570,257 @@ ctl_read_line_fd(int fd, char *buf, size_t size)
 	if (r != PA_OK)
 		explicit_bzero(buf, size);
 	return r;
+}
+
+/* --- through posauthd --------------------------------------------------- */
+
+/* What a capture keeps; bytes past max are counted, never an error. */
+static ssize_t
+capture_write(void *cookie, const char *p, size_t n)
+{
+	struct ctl_capture *c = cookie;
+	size_t room = c->buf.max - c->buf.len, take = n < room ? n : room;
+
+	if (take > 0 && pa_buf_put(&c->buf, p, take) != PA_OK)
+		take = 0;
+	c->lost += n - take;
+	/* All taken: the cut is said once, in the answer. */
+	return (ssize_t)n;
+}
+
+/*
+ * Not open_memstream(): it grows by realloc(), leaving unwiped copies of
+ * an access token behind, and without bound. c must not move while open.
+ */
+int
+ctl_capture_open(struct ctl_capture *c, size_t max)
+{
+	cookie_io_functions_t io = { NULL, capture_write, NULL, NULL };
+
+	c->lost = 0;
+	pa_buf_init(&c->buf, max);
+	if ((c->f = fopencookie(c, "w", io)) == NULL)
+		return PA_ERR_ALLOC;
+	if (setvbuf(c->f, c->iobuf, _IOFBF, sizeof(c->iobuf)) != 0) {
+		fclose(c->f);
+		c->f = NULL;
+		return PA_ERR_SYSTEM;
+	}
+	return PA_OK;
+}
+
+void
+ctl_capture_close(struct ctl_capture *c)
+{
+	if (c->f == NULL)
+		return;
+	fclose(c->f);
+	c->f = NULL;
+	explicit_bzero(c->iobuf, sizeof(c->iobuf));
+}
+
+void
+ctl_capture_clear(struct ctl_capture *c)
+{
+	ctl_capture_close(c);
+	pa_buf_clear(&c->buf);
+	c->lost = 0;
+}
+
+#define CTL_FIELD_HEADER 4
+#define CTL_NUMBER_FIELD (CTL_FIELD_HEADER + 4)
+#define CTL_CUT_NOTE_MAX 160
+
+/* Payload bytes that len bytes of text take, in fields. */
+static size_t
+text_cost(size_t len)
+{
+	return len + CTL_FIELD_HEADER *
+	    ((len + PA_PROTO_MAX_FIELD - 1) / PA_PROTO_MAX_FIELD);
+}
+
+/* The most text that room bytes of payload hold. */
+static size_t
+text_fit(size_t room)
+{
+	size_t whole = room / (PA_PROTO_MAX_FIELD + CTL_FIELD_HEADER);
+	size_t rest = room % (PA_PROTO_MAX_FIELD + CTL_FIELD_HEADER);
+
+	return whole * PA_PROTO_MAX_FIELD +
+	    (rest > CTL_FIELD_HEADER ? rest - CTL_FIELD_HEADER : 0);
+}
+
+/* len bytes of p as fields of tag, each at most PA_PROTO_MAX_FIELD. */
+static int
+put_text(struct pa_msg *m, uint16_t tag, const unsigned char *p, size_t len)
+{
+	size_t n;
+	int r;
+
+	while (len > 0) {
+		n = len < PA_PROTO_MAX_FIELD ? len : PA_PROTO_MAX_FIELD;
+		if ((r = pa_msg_put(m, tag, p, n)) != PA_OK)
+			return r;
+		p += n;
+		len -= n;
+	}
+	return PA_OK;
+}
+
+int
+ctl_answer_put(struct pa_msg *res, int ex, const struct pa_buf *out,
+    const struct pa_buf *err, size_t lost, size_t reserve)
+{
+	char note[CTL_CUT_NOTE_MAX];
+	size_t fixed, room, errn, outn, cut;
+	int r;
+
+	/* EXIT, the note on a cut and what the caller adds after us. */
+	fixed = res->payload.len + CTL_NUMBER_FIELD + CTL_FIELD_HEADER +
+	    CTL_CUT_NOTE_MAX + reserve;
+	room = fixed < PA_PROTO_MAX_PAYLOAD ? PA_PROTO_MAX_PAYLOAD - fixed : 0;
+	/* The messages that explain an exit code survive a long listing. */
+	errn = text_fit(room - (text_cost(out->len) < room - room / 4 ?
+	    text_cost(out->len) : room - room / 4));
+	if (errn > err->len)
+		errn = err->len;
+	room -= text_cost(errn);
+	if ((outn = text_fit(room)) > out->len)
+		outn = out->len;
+	cut = lost + (err->len - errn) + (out->len - outn);
+	if (cut > 0 && ex == CTL_EXIT_OK)
+		ex = CTL_EXIT_FAILED;
+	if ((r = pa_msg_put_i32(res, PA_F_EXIT, ex)) != PA_OK ||
+	    (r = put_text(res, PA_F_STDERR, err->d, errn)) != PA_OK ||
+	    (r = put_text(res, PA_F_STDOUT, out->d, outn)) != PA_OK)
+		return r;
+	if (cut == 0)
+		return PA_OK;
+	snprintf(note, sizeof(note), CTL_PROG ": output cut: %zu byte(s) "
+	    "not sent (posauthd answers with at most %u KiB)\n", cut,
+	    (unsigned)(PA_PROTO_MAX_PAYLOAD / 1024));
+	return pa_msg_put_str(res, PA_F_STDERR, note);
+}
+
+/* Every field of tag, in order, appended to b. */
+static int
+get_text(const struct pa_msg *m, uint16_t tag, struct pa_buf *b)
+{
+	size_t pos = 0;
+	char *s = NULL;
+	int r;
+
+	while ((r = pa_msg_next(m, tag, &pos, &s)) == PA_OK) {
+		r = pa_buf_puts(b, s);
+		pa_strfreezero(s);
+		s = NULL;
+		if (r != PA_OK)
+			return r;
+	}
+	return r == PA_ERR_NOT_FOUND ? PA_OK : r;
+}
+
+int
+ctl_answer_get(const struct pa_msg *res, int *ex, struct pa_buf *out,
+    struct pa_buf *err)
+{
+	int32_t v;
+	int r;
+
+	if (pa_msg_get_i32(res, PA_F_EXIT, &v) != PA_OK || v < 0 || v > 255)
+		return PA_ERR_BAD_RESPONSE;
+	if ((r = get_text(res, PA_F_STDOUT, out)) != PA_OK ||
+	    (r = get_text(res, PA_F_STDERR, err)) != PA_OK)
+		return r;
+	*ex = (int)v;
+	return PA_OK;
+}
+
+/* The command line as the client sees it; a relative -c is ours to
+ * resolve, posauthd runs elsewhere. */
+static int
+admin_request(const struct ctl *ctl, const struct ctl_command *cmd,
+    int argc, char **argv, struct pa_msg *req)
+{
+	uint32_t flags = 0;
+	char *path = NULL;
+	int i, r;
+
+	if ((r = pa_msg_put_str(req, PA_F_COMMAND, cmd->name)) != PA_OK)
+		return r;
+	for (i = 1; i < argc; i++)
+		if ((r = pa_msg_put_str(req, PA_F_ARG, argv[i])) != PA_OK)
+			return r;
+	if (ctl->json)
+		flags |= PA_ADMIN_JSON;
+	if (ctl->verbose)
+		flags |= PA_ADMIN_VERBOSE;
+	if ((r = pa_msg_put_u32(req, PA_F_FLAGS, flags)) != PA_OK)
+		return r;
+	if (ctl->sudo_user != NULL &&
+	    (r = pa_msg_put_str(req, PA_F_SUDO_USER, ctl->sudo_user)) != PA_OK)
+		return r;
+	if (!ctl->config_given)
+		return PA_OK;
+	path = realpath(ctl->config_path, NULL);
+	r = pa_msg_put_str(req, PA_F_CONFIG, path != NULL ? path :
+	    ctl->config_path);
+	free(path);
+	return r;
+}
+
+int
+ctl_via_service(struct ctl *ctl, const struct ctl_command *cmd, int argc,
+    char **argv)
+{
+	struct pa_msg req, res;
+	struct pa_buf out, err;
+	char why[256];
+	int r, ex = CTL_EXIT_POSAUTHD;
+
+	pa_msg_init(&req, PA_MSG_ADMIN);
+	pa_msg_init(&res, 0);
+	pa_buf_init(&out, PA_PROTO_MAX_PAYLOAD);
+	pa_buf_init(&err, PA_PROTO_MAX_PAYLOAD);
+	ctl->cmd = cmd->name;
+	if ((r = admin_request(ctl, cmd, argc, argv, &req)) != PA_OK) {
+		ex = ctl_usage_error(ctl, "command line too long for posauthd "
+		    "(%s)", pa_strerror(r));
+		goto out;
+	}
+	/* The admin lock, then as many as two requests to the service. */
+	if ((r = pa_client_call_rounds(ctl->socket_path, &req, &res, 3, why,
+	    sizeof(why))) != PA_OK) {
+		/* client.c names the socket when it could not connect. */
+		if (strstr(why, ctl->socket_path) != NULL)
+			ctl_err(ctl, "%s", why);
+		else
+			ctl_err(ctl, "%s (socket %s)", why, ctl->socket_path);
+		goto out;
+	}
+	if ((r = pa_client_status(&res)) != PA_OK) {
+		ctl_err(ctl, "posauthd refused the request: %s",
+		    pa_strerror(r));
+		ex = r == PA_ERR_BAD_RESPONSE ? CTL_EXIT_POSAUTHD :
+		    CTL_EXIT_FAILED;
+		goto out;
+	}
+	if ((r = ctl_answer_get(&res, &ex, &out, &err)) != PA_OK) {
+		ctl_err(ctl, "posauthd's answer is unusable: %s",
+		    pa_strerror(r));
+		ex = CTL_EXIT_POSAUTHD;
+		goto out;
+	}
+	/* A listing or a token that did not reach its reader is no success. */
+	if ((out.len > 0 && fwrite(out.d, 1, out.len, ctl->out) != out.len) ||
+	    fflush(ctl->out) != 0)
+		ex = ex == CTL_EXIT_OK ? CTL_EXIT_FAILED : ex;
+	if (err.len > 0)
+		fwrite(err.d, 1, err.len, ctl->err);
+ out:
+	pa_msg_clear(&req);
+	pa_msg_clear(&res);
+	pa_buf_clear(&out);
+	pa_buf_clear(&err);
+	return ex;
 }

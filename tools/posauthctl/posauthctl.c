@@ -3,17 +3,19 @@
  * posauthctl: the administration tool of pam_posauth (after sssctl and
  * faillock). Global options and the command table only; each subcommand
  * lives in cmd_<name>.c, the dispatcher and shared helpers in ctl.c.
+ * The commands that read the device cache or secrets are posauthd's to
+ * run: they are checked here and sent there.
  */
 #include "config.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <syslog.h>
 
 #include "conf.h"
 #include "ctl.h"
+#include "proto.h"
 
 /* The command table: each entry says what its subcommand needs. */
 static const struct ctl_command *const commands[] = {
@@ -24,26 +26,36 @@ static const struct ctl_command *const commands[] = {
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void
-usage(void)
+usage(const struct ctl *ctl)
 {
+	FILE *o = ctl->out;
 	size_t i;
 
-	printf("Usage: posauthctl [-c FILE] [--json] [-v] COMMAND [ARGS]\n"
+	fprintf(o, "Usage: posauthctl [-c FILE] [-S SOCKET] [--json] [-v] "
+	    "COMMAND [ARGS]\n"
 	    "       posauthctl COMMAND --help | help COMMAND\n\n"
 	    "Administers pam_posauth on this terminal.\n\nCommands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
-		printf("  %-13s %s\n", commands[i]->name, commands[i]->summary);
-	printf("\nOptions:\n"
+		fprintf(o, "  %-13s %s\n", commands[i]->name,
+		    commands[i]->summary);
+	fprintf(o, "\nOptions:\n"
 	    "  -c, --config FILE  configuration file (default "
 	    PA_DEFAULT_CONFIG ")\n"
+	    "  -S, --socket PATH  posauthd's socket (default\n"
+	    "                     " PA_PROTO_DEFAULT_SOCKET ")\n"
 	    "      --json         machine-readable output on stdout\n"
 	    "  -v, --verbose      also show the library's log lines\n"
 	    "  -h, --help         this text\n"
 	    "  -V, --version      the version\n\n"
-	    "Commands that read the device cache (status, users, show, purge,\n"
-	    "unlock, token USER) need root. Every change and every token handed\n"
-	    "out is logged to syslog (authpriv). PINs, the client secret and\n"
-	    "refresh tokens are never printed or logged.\n\n" CTL_EXIT_HELP);
+	    "posauthd owns the device cache and the secrets, so it answers\n"
+	    "status, users, show, purge, unlock and token: it must be\n"
+	    "running, and -c must name the configuration it uses. It runs\n"
+	    "them for root only, except token for the caller's own session.\n"
+	    "check-config and test-login run here. Every change and every\n"
+	    "token handed out is logged (authpriv; by posauthd for its\n"
+	    "commands). PINs, the client secret and refresh tokens are never\n"
+	    "printed or logged.\n\n"
+	    CTL_EXIT_HELP);
 }
 
 static const struct ctl_command *
@@ -66,7 +78,7 @@ help_command(struct ctl *ctl, int argc, char **argv)
 	char *args[3];
 
 	if (argc < 2) {
-		usage();
+		usage(ctl);
 		return CTL_EXIT_OK;
 	}
 	if ((cmd = find_command(argv[1])) == NULL)
@@ -82,6 +94,7 @@ parse_global(struct ctl *ctl, int argc, char **argv, int *first)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -91,10 +104,14 @@ parse_global(struct ctl *ctl, int argc, char **argv, int *first)
 	int ch;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:c:vhV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:c:S:vhV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			ctl->config_path = optarg;
+			ctl->config_given = 1;
+			break;
+		case 'S':
+			ctl->socket_path = optarg;
 			break;
 		case 'j':
 			ctl->json = 1;
@@ -104,10 +121,10 @@ parse_global(struct ctl *ctl, int argc, char **argv, int *first)
 			ctl->log.debug = 1;
 			break;
 		case 'h':
-			usage();
+			usage(ctl);
 			return CTL_EXIT_OK;
 		case 'V':
-			printf("posauthctl (%s) %s\n", PACKAGE_NAME,
+			fprintf(ctl->out, "posauthctl (%s) %s\n", PACKAGE_NAME,
 			    PACKAGE_VERSION);
 			return CTL_EXIT_OK;
 		case ':':
@@ -122,6 +139,20 @@ parse_global(struct ctl *ctl, int argc, char **argv, int *first)
 	return -1;
 }
 
+/* Checked here (its --help is answered here too), run by posauthd. */
+static int
+run_command(struct ctl *ctl, const struct ctl_command *cmd, int argc,
+    char **argv)
+{
+	int first = 0, ex;
+
+	if ((cmd->needs & CTL_NEED_SERVICE) == 0)
+		return ctl_run_command(ctl, cmd, argc, argv);
+	if ((ex = ctl_check_command(ctl, cmd, argc, argv, &first)) >= 0)
+		return ex;
+	return ctl_via_service(ctl, cmd, argc, argv);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -131,8 +162,6 @@ main(int argc, char **argv)
 
 	ctl_init(&ctl);
 	openlog("posauthctl", LOG_PID, LOG_AUTHPRIV);
-	/* The module runs with 022; a runtime_dir we create must match it. */
-	umask(022);
 	if ((ex = parse_global(&ctl, argc, argv, &first)) >= 0)
 		goto out;
 	if (first >= argc) {
@@ -148,7 +177,7 @@ main(int argc, char **argv)
 		    argv[first]);
 		goto out;
 	}
-	ex = ctl_run_command(&ctl, cmd, argc - first, argv + first);
+	ex = run_command(&ctl, cmd, argc - first, argv + first);
  out:
 	ctl_clear(&ctl);
 	closelog();
