@@ -158,8 +158,12 @@ ask(struct module_call *c, const struct pa_msg *req, struct pa_msg *resp)
 	if (r == PA_OK)
 		return pa_client_status(resp);
 	if (r == PA_ERR_UNREACHABLE) {
-		pam_syslog(c->pamh, LOG_ERR, "posauthd not reachable on %s: "
-		    "%s", c->socket, why);
+		/* client.c names the socket when it could not connect. */
+		if (strstr(why, c->socket) != NULL)
+			pam_syslog(c->pamh, LOG_ERR, "%s", why);
+		else
+			pam_syslog(c->pamh, LOG_ERR, "posauthd on %s: %s",
+			    c->socket, why);
 		return unreachable_verdict(c);
 	}
 	pam_syslog(c->pamh, LOG_ERR, "posauthd on %s: %s", c->socket,

@@ -125,7 +125,8 @@ pa_wrapped() {
 		PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$PA_PAM_DIR/pam.d" "$@"
 }
 
-# pa_pam USER PIN OPS...: pamtester through pam_wrapper, PIN on stdin.
+# pa_pam USER PIN OPS...: pamtester through pam_wrapper, PIN on stdin;
+# the words of $PA_PAMTESTER_WRAP (setpriv, unshare) run it.
 # The module's pam_syslog lines, and what posauthd logged meanwhile, land
 # in pam.err (and PAM_OUT) and $PA_PAM_DIR/pam.log.
 pa_pam() {
@@ -135,7 +136,7 @@ pa_pam() {
 	# shellcheck disable=SC2086 # PA_PAM_ENV is a list of VAR=value words
 	PAM_OUT=$(printf '%s\n' "$pin" | pa_wrapped \
 		PAM_WRAPPER_DEBUGLEVEL="${PAM_WRAPPER_DEBUGLEVEL:-2}" \
-		${PA_PAM_ENV:-} \
+		${PA_PAM_ENV:-} ${PA_PAMTESTER_WRAP:-} \
 		"$PA_PAMTESTER" -v "$PA_PAM_SERVICE" "$user" "$@" 2>"${PA_PAM_ERR:-$PA_PAM_DIR/pam.err}")
 	PAM_RC=$?
 	local err=${PA_PAM_ERR:-$PA_PAM_DIR/pam.err}
