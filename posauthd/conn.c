@@ -37,21 +37,22 @@ type_name(uint8_t type)
 	return "unknown";
 }
 
-static int
-send_hello(struct pd_conn *c)
+/*
+ * The hello goes out from the accept loop, before the connection waits
+ * for a thread: a client bounds its wait by it, and a busy service must
+ * not look like a hung one.
+ */
+int
+pd_send_hello(struct pd *d, int fd)
 {
 	struct pa_msg m;
-	uint32_t timeout_ms = 10000;
 	int r;
 
-	/* How long a request may take here: the client bounds its wait. */
-	if (c->conf != NULL && c->conf->status == PA_OK)
-		timeout_ms = (uint32_t)c->conf->conf->timeout * 1000;
 	pa_msg_init(&m, PA_MSG_HELLO);
 	if ((r = pa_msg_put_u32(&m, PA_F_VERSION, PA_PROTO_VERSION)) ==
-	    PA_OK && (r = pa_msg_put_u32(&m, PA_F_TIMEOUT_MS, timeout_ms)) ==
-	    PA_OK)
-		r = pa_proto_send(c->fd, &m, pa_proto_now_ms() + 1000);
+	    PA_OK && (r = pa_msg_put_u32(&m, PA_F_TIMEOUT_MS,
+	    __atomic_load_n(&d->hello_timeout_ms, __ATOMIC_RELAXED))) == PA_OK)
+		r = pa_proto_send(fd, &m, pa_proto_now_ms() + 100);
 	pa_msg_clear(&m);
 	return r;
 }
@@ -149,8 +150,6 @@ pd_conn_serve(struct pd_conn *c)
 	pa_msg_init(&req, 0);
 	pa_msg_init(&res, PA_MSG_RESULT);
 	c->conf = pd_conf_get(c->d);
-	if (send_hello(c) != PA_OK)
-		goto out;
 	r = pa_proto_recv(c->fd, &req, pa_proto_now_ms() + PD_REQUEST_MS, why,
 	    sizeof(why));
 	if (r == PA_ERR_UNREACHABLE)

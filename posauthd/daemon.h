@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "log.h"
@@ -21,6 +22,7 @@ struct pd_state;
 #define PD_DEFAULT_CONFIG	"/etc/posauth/posauth.conf"
 #define PD_MAX_CONNECTIONS	512	/* at once; more wait in the backlog */
 #define PD_REQUEST_MS		5000	/* a client has this long to ask */
+#define PD_DEFAULT_TIMEOUT_MS	10000	/* promised while the config is bad */
 
 /* A loaded configuration, shared by the requests that use it. */
 struct pd_conf {
@@ -45,6 +47,9 @@ struct pd {
 		long long mtime_ns, ctime_ns;
 		int have;
 	} conf_id;
+
+	/* What the hello promises: the loaded config's timeout, in ms. */
+	uint32_t hello_timeout_ms;
 
 	struct pd_state *state;	/* logins, sessions, rate limits */
 	sem_t kdf_slots;	/* scrypt runs at once (32 MiB each) */
@@ -77,6 +82,7 @@ void pd_conf_invalidate(struct pd *d);
 void pd_conf_shutdown(struct pd *d);
 
 /* --- conn.c: one connection from hello to answer --- */
+int pd_send_hello(struct pd *d, int fd);
 void pd_conn_serve(struct pd_conn *c);
 /* The request's configuration, or why there is none (PA_ERR_CONFIG). */
 int pd_conf_of(struct pd_conn *c, const struct pa_conf **conf);

@@ -276,6 +276,10 @@ start_conn(struct pd *d, pthread_attr_t *attr, int fd)
 	struct pd_conn *c;
 	pthread_t t;
 
+	if (pd_send_hello(d, fd) != PA_OK) {
+		close(fd);	/* the client is gone already */
+		return;
+	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
 	    (c = calloc(1, sizeof(*c))) == NULL) {
 		pa_log(&d->log, LOG_ERR, "connection dropped: %s",
@@ -466,6 +470,8 @@ main(int argc, char **argv)
 		pa_log(&d.log, LOG_ERR, "cannot start: out of memory");
 		goto out;
 	}
+	d.hello_timeout_ms = PD_DEFAULT_TIMEOUT_MS;
+	pd_conf_put(&d, pd_conf_get(&d));	/* load it now: the log says */
 	pa_log(&d.log, LOG_INFO, "listening (config %s)", d.config_path);
 	/* Threads still running keep using the state: exit without freeing. */
 	if (serve(&d, lfd, sfd)) {

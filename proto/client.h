@@ -11,8 +11,12 @@
 
 #include "proto.h"
 
-/* How long the hello may take: the service answers it before any work. */
-#define PA_CLIENT_HELLO_MS	1000
+/*
+ * How long the hello may take: the service sends it as it accepts, before
+ * any work. Also the most a client waits on a service that hangs before
+ * saying how long it may take (never more than timeout + 1 s, timeout >= 1).
+ */
+#define PA_CLIENT_HELLO_MS	2000
 /* What a request may take beyond the service's own timeout. */
 #define PA_CLIENT_SLACK_MS	1000
 /* The most any answer is waited for, whatever the hello says. */
