@@ -230,11 +230,9 @@ print(base64.b64encode((u.quote_plus(sys.argv[1]) + ":" +
 	return 1
 }
 
-# pa_stop_tokend: SIGTERM, then SIGKILL after 5 s; returns tokend's status.
-pa_stop_tokend() {
-	local pid=${TOKEND_PID:-} status=0
-	[ -n "$pid" ] || return 0
-	unset TOKEND_PID
+# pa_stop_pid PID: SIGTERM, then SIGKILL after 5 s; returns its status.
+pa_stop_pid() {
+	local pid=$1 status=0
 	kill -TERM "$pid" 2>/dev/null || return 0
 	for _ in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || break
@@ -243,6 +241,14 @@ pa_stop_tokend() {
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null || status=$?
 	return "$status"
+}
+
+# pa_stop_tokend: stops tokend; returns its status.
+pa_stop_tokend() {
+	local pid=${TOKEND_PID:-}
+	[ -n "$pid" ] || return 0
+	unset TOKEND_PID
+	pa_stop_pid "$pid"
 }
 
 # --- posauthd -------------------------------------------------------------
@@ -282,19 +288,12 @@ pa_start_posauthd() {
 	return 1
 }
 
-# pa_stop_posauthd: SIGTERM, then SIGKILL after 5 s; returns its status.
+# pa_stop_posauthd: stops posauthd; returns its status.
 pa_stop_posauthd() {
-	local pid=${POSAUTHD_PID:-} status=0
+	local pid=${POSAUTHD_PID:-}
 	[ -n "$pid" ] || return 0
 	unset POSAUTHD_PID
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null || status=$?
-	return "$status"
+	pa_stop_pid "$pid"
 }
 
 # pa_restart_posauthd: the same daemon again (new preloads, limits, ...).

@@ -1,28 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "err.h"
 #include "groups.h"
 #include "staffname.h"
-
-static void snprintf_why(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-snprintf_why(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || whylen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-}
 
 int
 pa_names_staff_ok(struct pa_names *n, const struct pa_conf *conf,
@@ -35,15 +19,18 @@ pa_names_staff_ok(struct pa_names *n, const struct pa_conf *conf,
 	if ((r = pa_names_lookup(n, user, o, why, whylen)) != PA_OK)
 		return r;
 	if (o->kinds != 0) {
-		snprintf_why(why, whylen, "the name is a %s known to %s",
-		    (o->kinds & PA_NAME_USER) ? ((o->kinds & PA_NAME_GROUP) ?
-		    "user and a group" : "user") : "group", o->source);
+		if (why != NULL && whylen > 0)
+			snprintf(why, whylen, "the name is a %s known to %s",
+			    (o->kinds & PA_NAME_USER) ?
+			    ((o->kinds & PA_NAME_GROUP) ? "user and a group" :
+			    "user") : "group", o->source);
 		return PA_ERR_NOT_FOUND;
 	}
 	/* Each staff member has a group of their own name. */
 	if (conf != NULL && pa_groups_mapped(conf, user)) {
-		snprintf_why(why, whylen, "the name is a group that [roles] or "
-		    "default_groups map roles to");
+		if (why != NULL && whylen > 0)
+			snprintf(why, whylen, "the name is a group that [roles] "
+			    "or default_groups map roles to");
 		return PA_ERR_NOT_FOUND;
 	}
 	return PA_OK;
