@@ -43,16 +43,19 @@ type_name(uint8_t type)
  * not look like a hung one.
  */
 int
-pd_send_hello(struct pd *d, int fd)
+pd_send_hello(struct pd_conn *c)
 {
 	struct pa_msg m;
+	uint32_t timeout_ms = PD_DEFAULT_TIMEOUT_MS;
 	int r;
 
+	if (c->conf != NULL && c->conf->status == PA_OK)
+		timeout_ms = (uint32_t)c->conf->conf->timeout * 1000;
 	pa_msg_init(&m, PA_MSG_HELLO);
 	if ((r = pa_msg_put_u32(&m, PA_F_VERSION, PA_PROTO_VERSION)) ==
-	    PA_OK && (r = pa_msg_put_u32(&m, PA_F_TIMEOUT_MS,
-	    __atomic_load_n(&d->hello_timeout_ms, __ATOMIC_RELAXED))) == PA_OK)
-		r = pa_proto_send(fd, &m, pa_proto_now_ms() + 100);
+	    PA_OK && (r = pa_msg_put_u32(&m, PA_F_TIMEOUT_MS, timeout_ms)) ==
+	    PA_OK)
+		r = pa_proto_send(c->fd, &m, pa_proto_now_ms() + 100);
 	pa_msg_clear(&m);
 	return r;
 }
@@ -149,7 +152,6 @@ pd_conn_serve(struct pd_conn *c)
 
 	pa_msg_init(&req, 0);
 	pa_msg_init(&res, PA_MSG_RESULT);
-	c->conf = pd_conf_get(c->d);
 	r = pa_proto_recv(c->fd, &req, pa_proto_now_ms() + PD_REQUEST_MS, why,
 	    sizeof(why));
 	if (r == PA_ERR_UNREACHABLE)

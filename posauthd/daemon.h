@@ -21,6 +21,9 @@ struct pd_state;
 
 #define PD_DEFAULT_CONFIG	"/etc/posauth/posauth.conf"
 #define PD_MAX_CONNECTIONS	512	/* at once; more wait in the backlog */
+#define PD_MAX_UNPRIVILEGED	384	/* of those, from uids other than root */
+#define PD_MAX_PER_UID		16	/* from any one of those uids */
+#define PD_UID_SLOTS		PD_MAX_UNPRIVILEGED
 #define PD_REQUEST_MS		5000	/* a client has this long to ask */
 #define PD_DEFAULT_TIMEOUT_MS	10000	/* promised while the config is bad */
 
@@ -48,15 +51,17 @@ struct pd {
 		int have;
 	} conf_id;
 
-	/* What the hello promises: the loaded config's timeout, in ms. */
-	uint32_t hello_timeout_ms;
-
 	struct pd_state *state;	/* logins, sessions, rate limits */
 	sem_t kdf_slots;	/* scrypt runs at once (32 MiB each) */
 
 	pthread_mutex_t conn_lock;
 	pthread_cond_t conn_done;
 	int nconn;		/* connections being served */
+	int nconn_user;		/* of those, from uids other than root */
+	struct pd_peer {
+		uid_t uid;
+		int n;
+	} peers[PD_UID_SLOTS];
 
 	/* posauthctl's commands parse with getopt: one at a time. */
 	pthread_mutex_t admin_lock;
@@ -82,7 +87,7 @@ void pd_conf_invalidate(struct pd *d);
 void pd_conf_shutdown(struct pd *d);
 
 /* --- conn.c: one connection from hello to answer --- */
-int pd_send_hello(struct pd *d, int fd);
+int pd_send_hello(struct pd_conn *c);
 void pd_conn_serve(struct pd_conn *c);
 /* The request's configuration, or why there is none (PA_ERR_CONFIG). */
 int pd_conf_of(struct pd_conn *c, const struct pa_conf **conf);

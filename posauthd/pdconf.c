@@ -63,9 +63,6 @@ conf_load(struct pd *d)
 		c->status = PA_ERR_CONFIG;
 	} else
 		pa_log(&d->log, LOG_INFO, "config %s loaded", d->config_path);
-	__atomic_store_n(&d->hello_timeout_ms, c->status == PA_OK ?
-	    (uint32_t)c->conf->timeout * 1000 : PD_DEFAULT_TIMEOUT_MS,
-	    __ATOMIC_RELAXED);
 	return c;
 }
 

@@ -251,17 +251,65 @@ own_socket(struct pd *d)
 	return -1;
 }
 
+/*
+ * Connections at once, and per uid: a local user holding idle
+ * connections may fill its own share, never root's. Under conn_lock.
+ */
+static int
+conn_admit(struct pd *d, uid_t uid)
+{
+	size_t i, free_slot = PD_UID_SLOTS;
+
+	if (d->nconn >= PD_MAX_CONNECTIONS)
+		return 0;
+	if (uid == 0)
+		return 1;
+	if (d->nconn_user >= PD_MAX_UNPRIVILEGED)
+		return 0;
+	for (i = 0; i < PD_UID_SLOTS; i++) {
+		if (d->peers[i].n > 0 && d->peers[i].uid == uid)
+			return d->peers[i].n < PD_MAX_PER_UID;
+		if (d->peers[i].n == 0 && free_slot == PD_UID_SLOTS)
+			free_slot = i;
+	}
+	return free_slot < PD_UID_SLOTS;
+}
+
+static void
+conn_count(struct pd *d, uid_t uid, int delta)
+{
+	size_t i, free_slot = PD_UID_SLOTS;
+
+	d->nconn += delta;
+	if (uid == 0)
+		return;
+	d->nconn_user += delta;
+	for (i = 0; i < PD_UID_SLOTS; i++) {
+		if (d->peers[i].n > 0 && d->peers[i].uid == uid) {
+			d->peers[i].n += delta;
+			return;
+		}
+		if (d->peers[i].n == 0 && free_slot == PD_UID_SLOTS)
+			free_slot = i;
+	}
+	if (delta > 0 && free_slot < PD_UID_SLOTS) {
+		d->peers[free_slot].uid = uid;
+		d->peers[free_slot].n = delta;
+	}
+}
+
 static void *
 conn_thread(void *arg)
 {
 	struct pd_conn *c = arg;
 	struct pd *d = c->d;
+	uid_t uid = c->uid;
 
 	pd_conn_serve(c);
 	close(c->fd);
 	free(c);
 	pthread_mutex_lock(&d->conn_lock);
-	d->nconn--;
+	conn_count(d, uid, -1);
 	pthread_cond_signal(&d->conn_done);
 	pthread_mutex_unlock(&d->conn_lock);
 	return NULL;
@@ -273,46 +321,57 @@ start_conn(struct pd *d, pthread_attr_t *attr, int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	struct pd_conn *c;
+	struct pd_conn *c = NULL;
 	pthread_t t;
+	int admit;
 
-	if (pd_send_hello(d, fd) != PA_OK) {
-		close(fd);	/* the client is gone already */
-		return;
-	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
 	    (c = calloc(1, sizeof(*c))) == NULL) {
 		pa_log(&d->log, LOG_ERR, "connection dropped: %s",
 		    strerror(errno));
-		close(fd);
-		return;
+		goto drop;
+	}
+	pthread_mutex_lock(&d->conn_lock);
+	if ((admit = conn_admit(d, cred.uid)))
+		conn_count(d, cred.uid, 1);
+	pthread_mutex_unlock(&d->conn_lock);
+	if (!admit) {
+		pa_log(&d->log, LOG_WARNING, "connection from uid %lu pid %ld "
+		    "dropped: too many connections of that user at once",
+		    (unsigned long)cred.uid, (long)cred.pid);
+		goto drop;
 	}
 	c->d = d;
 	c->fd = fd;
 	c->uid = cred.uid;
 	c->gid = cred.gid;
 	c->pid = cred.pid;
-	pthread_mutex_lock(&d->conn_lock);
-	d->nconn++;
-	pthread_mutex_unlock(&d->conn_lock);
-	if (pthread_create(&t, attr, conn_thread, c) != 0) {
-		pa_log(&d->log, LOG_ERR, "connection dropped: no thread");
+	/* The config a request uses is the one its hello announced. */
+	c->conf = pd_conf_get(d);
+	if (pd_send_hello(c) != PA_OK ||
+	    pthread_create(&t, attr, conn_thread, c) != 0) {
+		pd_conf_put(d, c->conf);
 		pthread_mutex_lock(&d->conn_lock);
-		d->nconn--;
+		conn_count(d, cred.uid, -1);
 		pthread_mutex_unlock(&d->conn_lock);
-		close(fd);
-		free(c);
+		goto drop;
 	}
+	return;
+ drop:
+	free(c);
+	close(fd);
 }
 
-/* Waits while PD_MAX_CONNECTIONS are served; more wait in the backlog. */
-static void
-wait_for_room(struct pd *d)
+/* 1 while another connection may be served now. */
+static int
+room_for_more(struct pd *d)
 {
+	int room;
+
 	pthread_mutex_lock(&d->conn_lock);
-	while (d->nconn >= PD_MAX_CONNECTIONS)
-		pthread_cond_wait(&d->conn_done, &d->conn_lock);
+	room = d->nconn < PD_MAX_CONNECTIONS;
 	pthread_mutex_unlock(&d->conn_lock);
+	return room;
 }
 
 /* 1 when every request finished in time. */
@@ -349,8 +408,9 @@ serve(struct pd *d, int lfd, int sfd)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, PD_THREAD_STACK);
 	for (;;) {
-		wait_for_room(d);
-		if (poll(p, 2, -1) < 0) {
+		/* Full: more wait in the backlog; signals are still heard. */
+		p[0].fd = room_for_more(d) ? lfd : -1;
+		if (poll(p, 2, p[0].fd < 0 ? 100 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			pa_log(&d->log, LOG_ERR, "poll: %s", strerror(errno));
@@ -470,7 +530,6 @@ main(int argc, char **argv)
 		pa_log(&d.log, LOG_ERR, "cannot start: out of memory");
 		goto out;
 	}
-	d.hello_timeout_ms = PD_DEFAULT_TIMEOUT_MS;
 	pd_conf_put(&d, pd_conf_get(&d));	/* load it now: the log says */
 	pa_log(&d.log, LOG_INFO, "listening (config %s)", d.config_path);
 	/* Threads still running keep using the state: exit without freeing. */

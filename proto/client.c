@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -22,7 +23,9 @@ static int
 client_connect(const char *path, int *fdp, char *why, size_t whylen)
 {
 	struct sockaddr_un sun;
-	int fd;
+	struct timeval tv = { PA_CLIENT_HELLO_MS / 1000,
+	    (PA_CLIENT_HELLO_MS % 1000) * 1000 };
+	int fd, e, flags;
 
 	*fdp = -1;
 	memset(&sun, 0, sizeof(sun));
@@ -32,21 +35,38 @@ client_connect(const char *path, int *fdp, char *why, size_t whylen)
 		return PA_ERR_ARG;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    0)) < 0) {
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
 		snprintf(why, whylen, "socket: %s", strerror(errno));
 		return PA_ERR_SYSTEM;
 	}
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 &&
-	    errno != EINPROGRESS && errno != EAGAIN) {
-		snprintf(why, whylen, "posauthd not running (%s: %s)", path,
-		    strerror(errno));
+	/*
+	 * A Unix connect waits while the service's queue is full, as long
+	 * as the send timeout allows: the same bound as the hello.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0)
+		goto system;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		e = errno;
 		close(fd);
-		return errno == EMFILE || errno == ENFILE || errno == ENOMEM ?
-		    PA_ERR_SYSTEM : PA_ERR_UNREACHABLE;
+		if (e == EAGAIN || e == EINPROGRESS || e == ETIMEDOUT) {
+			snprintf(why, whylen, "posauthd busy (%s: no room in "
+			    "its queue)", path);
+			return PA_ERR_UNREACHABLE;
+		}
+		snprintf(why, whylen, "posauthd not running (%s: %s)", path,
+		    strerror(e));
+		return e == EMFILE || e == ENFILE || e == ENOMEM ||
+		    e == ENOBUFS ? PA_ERR_SYSTEM : PA_ERR_UNREACHABLE;
 	}
+	if ((flags = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
+		goto system;
 	*fdp = fd;
 	return PA_OK;
+ system:
+	snprintf(why, whylen, "socket: %s", strerror(errno));
+	close(fd);
+	return PA_ERR_SYSTEM;
 }
 
 /* The hello: the service's version and how long it may take. */

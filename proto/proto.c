@@ -56,6 +56,19 @@ pa_msg_clear(struct pa_msg *m)
 	pa_buf_clear(&m->payload);
 }
 
+static int tag_is_number(uint16_t);
+
+/* A field this side may write: what pa_msg_check() takes from the peer. */
+static int
+field_ok(uint16_t tag, const void *v, size_t len)
+{
+	if (tag == 0 || tag > PA_F_LAST)
+		return 0;
+	if (tag_is_number(tag))
+		return len == 4;
+	return len == 0 || memchr(v, '\0', len) == NULL;
+}
+
 int
 pa_msg_put(struct pa_msg *m, uint16_t tag, const void *v, size_t len)
 {
@@ -65,6 +78,8 @@ pa_msg_put(struct pa_msg *m, uint16_t tag, const void *v, size_t len)
 
 	if (len > PA_PROTO_MAX_FIELD)
 		return PA_ERR_TOO_LARGE;
+	if (!field_ok(tag, v, len))
+		return PA_ERR_ARG;
 	put_be16(h, tag);
 	put_be16(h + 2, (uint16_t)len);
 	if ((r = pa_buf_put(&m->payload, h, sizeof(h))) != PA_OK)
@@ -231,7 +246,7 @@ pa_msg_check(uint8_t type, const unsigned char *p, size_t len, char *why,
 			    "truncated field header at byte", off);
 		tag = get_be16(p + off);
 		flen = get_be16(p + off + 2);
-		if (tag == 0 || tag > PA_F_SUDO_USER)
+		if (tag == 0 || tag > PA_F_LAST)
 			return check_fail(why, whylen, "unknown field tag", tag);
 		if (flen > len - off - 4)
 			return check_fail(why, whylen,

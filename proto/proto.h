@@ -71,6 +71,7 @@ enum pa_field {
 	PA_F_STDOUT = 21,	/* posauthctl's output */
 	PA_F_STDERR = 22,	/* posauthctl's messages */
 	PA_F_SUDO_USER = 23,	/* posauthctl's $SUDO_USER: a hint only */
+	PA_F_LAST = PA_F_SUDO_USER
 };
 
 #define PA_ADMIN_JSON		0x1u
@@ -86,8 +87,11 @@ struct pa_msg {
 void pa_msg_init(struct pa_msg *m, uint8_t type);
 void pa_msg_clear(struct pa_msg *m);
 
-/* Append a field; PA_ERR_TOO_LARGE past the limits, PA_ERR_ARG for text
- * holding a NUL. */
+/*
+ * Append a field; PA_ERR_TOO_LARGE past the limits, PA_ERR_ARG for what
+ * the peer would refuse: an unknown tag, text holding a NUL, a number
+ * field not 4 bytes long.
+ */
 int pa_msg_put(struct pa_msg *m, uint16_t tag, const void *v, size_t len);
 int pa_msg_put_str(struct pa_msg *m, uint16_t tag, const char *s);
 int pa_msg_put_u32(struct pa_msg *m, uint16_t tag, uint32_t v);

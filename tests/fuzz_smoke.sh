@@ -8,7 +8,8 @@
 # (PA_FUZZ_SMOKE_SECONDS, default 3). Builds nothing itself.
 . "$top_srcdir/tests/lib.sh"
 
-TARGETS="b64url jws jwks claims discovery token_response conf cache_record nssdb"
+TARGETS="b64url jws jwks claims discovery token_response conf cache_record nssdb
+	proto"
 pa_tmpdir W
 
 for t in $TARGETS; do
