@@ -9,10 +9,12 @@
 #define POSAUTH_DAEMON_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <semaphore.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "backoff.h"
 #include "log.h"
 #include "proto.h"
 
@@ -32,6 +34,31 @@ struct pd_conf {
 	int refs;
 	int status;		/* PA_OK, or why there is no usable config */
 	struct pa_conf *conf;	/* NULL unless status is PA_OK */
+};
+
+/* bg.c: one thread for the work no login waits on. */
+struct pd_bg {
+	pthread_t thread;
+	int running;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;		/* on CLOCK_MONOTONIC */
+	int stop;
+	int woken;			/* pd_bg_wake() since the last look */
+	struct pa_rng rng;		/* under lock */
+};
+
+/* outage.c: what the service remembers of the token service's reach. */
+struct pd_outage {
+	pthread_mutex_t lock;
+	int down;			/* the last contact ended unreachable */
+	long long since;		/* wall clock: when it began */
+	unsigned probes;		/* failed probes since */
+	long long next_probe;		/* monotonic ms, 0: none due */
+	long long next_probe_wall;	/* the same on the wall clock, s */
+	long long flush_at;		/* monotonic ms: revocations due, 0: no */
+	long long docs_at;		/* monotonic ms: discovery+JWKS refresh */
+	unsigned docs_failures;
+	char why[128];			/* the last transport error */
 };
 
 struct pd {
@@ -65,6 +92,9 @@ struct pd {
 
 	/* posauthctl's commands parse with getopt: one at a time. */
 	pthread_mutex_t admin_lock;
+
+	struct pd_bg bg;
+	struct pd_outage outage;
 };
 
 /* One accepted connection, handled by one thread. */
@@ -107,6 +137,43 @@ int pd_handle_close(struct pd_conn *c, const struct pa_msg *req,
     struct pa_msg *res);
 int pd_handle_admin(struct pd_conn *c, const struct pa_msg *req,
     struct pa_msg *res);
+
+/* --- bg.c: work nobody waits for, on a jittered schedule --- */
+int pd_bg_start(struct pd *d);
+void pd_bg_stop(struct pd *d);
+/* Something changed the schedule (an outage, a new session): look again. */
+void pd_bg_wake(struct pd *d);
+/* Milliseconds on CLOCK_MONOTONIC: schedules do not follow the wall clock. */
+long long pd_mono_ms(void);
+/* backoff.h's delays, from the service's generator. */
+long long pd_bg_backoff(struct pd *d, unsigned attempt, long long base_ms,
+    long long cap_ms);
+long long pd_bg_jitter(struct pd *d, long long period_ms, unsigned pct);
+long long pd_bg_spread(struct pd *d, long long window_ms);
+
+/* --- outage.c: an unreachable token service, remembered and probed --- */
+void pd_outage_init(struct pd *d);
+/*
+ * 1 while the token service is known unreachable: a login that the
+ * device cache can decide goes there without waiting on the network.
+ */
+int pd_outage_known(struct pd *d);
+/*
+ * What a contact with the token service found: PA_ERR_UNREACHABLE starts
+ * (or continues) an outage; any answer (PA_OK, a refusal) ends it.
+ * Other statuses (local failures) say nothing about the service.
+ */
+void pd_outage_report(struct pd *d, int status, const char *why);
+/* Runs what is due (probe, revocations, documents); the next due time. */
+long long pd_outage_tick(struct pd *d, const struct pa_conf *conf,
+    long long mono_ms);
+/* For `posauthctl status`: "online", or "offline since ..., next probe ...". */
+void pd_outage_describe(struct pd *d, char *out, size_t outlen);
+
+/* --- follow.c: open sessions follow the token service --- */
+/* Refreshes the sessions that are due; the next due time (ms, monotonic). */
+long long pd_follow_tick(struct pd *d, const struct pa_conf *conf,
+    long long mono_ms);
 
 /* The uid a staff member has on this terminal (the NSS index says). */
 int pd_staff_uid(const struct pa_conf *conf, const char *user, uid_t *uid,

@@ -531,9 +531,15 @@ main(int argc, char **argv)
 		goto out;
 	}
 	pd_conf_put(&d, pd_conf_get(&d));	/* load it now: the log says */
+	if (pd_bg_start(&d) != PA_OK) {
+		pa_log(&d.log, LOG_ERR, "cannot start the background worker");
+		goto out;
+	}
 	pa_log(&d.log, LOG_INFO, "listening (config %s)", d.config_path);
+	r = serve(&d, lfd, sfd);
+	pd_bg_stop(&d);
 	/* Threads still running keep using the state: exit without freeing. */
-	if (serve(&d, lfd, sfd)) {
+	if (r) {
 		pd_state_free(d.state);
 		pd_conf_shutdown(&d);
 	}
