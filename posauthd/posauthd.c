@@ -29,6 +29,7 @@
 #include "daemon.h"
 #include "err.h"
 #include "hostenv.h"
+#include "http.h"
 #include "secret.h"
 #include "state.h"
 
@@ -502,6 +503,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	json_set_alloc_funcs(json_alloc, json_release);
+	if ((r = pa_http_keep_connections()) != PA_OK) {
+		pa_log(&d.log, LOG_ERR, "cannot share connections: %s",
+		    pa_strerror(r));
+		return 1;
+	}
 	/* Signals come through a descriptor; every thread blocks them. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -71,6 +72,67 @@ left_ms(const struct pa_http *h, long limit_s)
 	if (left < 1)
 		left = 1;
 	return (long)(left < limit || limit <= 0 ? left : limit);
+}
+
+/*
+ * A long-lived process (posauthd) keeps connections to the token service
+ * open between requests: one connection cache, TLS sessions and DNS
+ * answers shared by every handle, so a login is one request on an open
+ * connection. libcurl asks for the locks; one mutex per kind of data.
+ */
+static CURLSH *share;
+static pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+
+static void
+share_lock(CURL *c, curl_lock_data data, curl_lock_access access, void *arg)
+{
+	(void)c;
+	(void)access;
+	(void)arg;
+	if ((unsigned)data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_lock(&share_locks[data]);
+}
+
+static void
+share_unlock(CURL *c, curl_lock_data data, void *arg)
+{
+	(void)c;
+	(void)arg;
+	if ((unsigned)data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_unlock(&share_locks[data]);
+}
+
+int
+pa_http_keep_connections(void)
+{
+	CURLSH *sh;
+	CURLSHcode e = CURLSHE_OK;
+	int i, r;
+
+	if (share != NULL)
+		return PA_OK;
+	if ((r = pa_hostenv_init()) != PA_OK)
+		return r;
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&share_locks[i], NULL);
+	if ((sh = curl_share_init()) == NULL)
+		return PA_ERR_ALLOC;
+	e = curl_share_setopt(sh, CURLSHOPT_LOCKFUNC, share_lock);
+	if (e == CURLSHE_OK)
+		e = curl_share_setopt(sh, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	if (e == CURLSHE_OK)
+		e = curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	if (e == CURLSHE_OK)
+		e = curl_share_setopt(sh, CURLSHOPT_SHARE,
+		    CURL_LOCK_DATA_SSL_SESSION);
+	if (e == CURLSHE_OK)
+		e = curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	if (e != CURLSHE_OK) {
+		curl_share_cleanup(sh);
+		return PA_ERR_INTERNAL;
+	}
+	share = sh;
+	return PA_OK;
 }
 
 int
@@ -204,6 +266,8 @@ http_setup(struct pa_http *h, const char *url)
 	SET(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
 	SET(CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	SET(CURLOPT_ACCEPT_ENCODING, NULL);
+	if (share != NULL)
+		SET(CURLOPT_SHARE, share);
 #undef SET
 	return e == CURLE_OK ? PA_OK : PA_ERR_INTERNAL;
 }

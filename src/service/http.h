@@ -38,6 +38,12 @@ struct pa_http_resp {
 
 int pa_http_new(const struct pa_http_opts *opts, struct pa_http **out);
 /*
+ * From now on every handle of this process shares one connection cache,
+ * TLS sessions and DNS answers: for a long-lived service, so a request
+ * finds the connection to the token service open. Call once, early.
+ */
+int pa_http_keep_connections(void);
+/*
  * A client with the configuration's CA file, timeouts and size cap, and
  * `timeout` as the budget of the whole handle.
  */
