@@ -58,7 +58,7 @@ struct pd_outage {
 	long long flush_at;		/* monotonic ms: revocations due, 0: no */
 	long long docs_at;		/* monotonic ms: discovery+JWKS refresh */
 	unsigned docs_failures;
-	char why[128];			/* the last transport error */
+	char why[192];			/* the last transport error */
 };
 
 struct pd {
@@ -167,8 +167,9 @@ void pd_outage_report(struct pd *d, int status, const char *why);
 /* Runs what is due (probe, revocations, documents); the next due time. */
 long long pd_outage_tick(struct pd *d, const struct pa_conf *conf,
     long long mono_ms);
-/* For `posauthctl status`: "online", or "offline since ..., next probe ...". */
-void pd_outage_describe(struct pd *d, char *out, size_t outlen);
+/* For `posauthctl status`: down, since and next probe (wall clock, s). */
+void pd_outage_describe(struct pd *d, int *down, long long *since,
+    long long *next_probe, char *why, size_t whylen);
 
 /* --- follow.c: open sessions follow the token service --- */
 /* Refreshes the sessions that are due; the next due time (ms, monotonic). */

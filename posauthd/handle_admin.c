@@ -133,6 +133,9 @@ admin_ctl(struct pd_conn *c, const struct admin_req *a, struct ctl *ctl,
 	ctl->lent_path = c->d->config_path;
 	ctl->config_path = a->config != NULL ? a->config : c->d->config_path;
 	ctl->config_given = a->config != NULL;
+	ctl->reach.have = 1;
+	pd_outage_describe(c->d, &ctl->reach.down, &ctl->reach.since,
+	    &ctl->reach.next_probe, ctl->reach.why, sizeof(ctl->reach.why));
 }
 
 /*

@@ -89,8 +89,11 @@ pd_handle_auth(struct pd_conn *c, const struct pa_msg *req,
 	/* The client asked before prompting; a name may have changed since. */
 	if ((r = pa_auth_staff_name(conf, &c->d->log, user)) != PA_OK)
 		goto out;
-	if ((r = pa_auth_login(conf, &c->d->log, user, pin, now, &ar,
-	    &pend)) == PA_OK)
+	r = pa_auth_login(conf, &c->d->log, user, pin, now,
+	    pd_outage_known(c->d) ? PA_AUTH_OUTAGE : 0, &ar, &pend);
+	if (ar.online_tried)
+		pd_outage_report(c->d, ar.online_status, ar.online_detail);
+	if (r == PA_OK)
 		r = pd_login_add(c->d->state, user, c->uid, &ar.claims,
 		    &ar.tokens, ar.offline, now, id);
 	*replied = 1;

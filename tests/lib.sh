@@ -303,9 +303,15 @@ pa_restart_posauthd() {
 }
 
 # pa_tokend_control JSON: applies /_test/control, prints the new settings.
+# Putting tokend right again waits until posauthd has noticed
+# (pa_wait_online), so the next login is online as the test expects.
 pa_tokend_control() {
 	pa_curl --fail-with-body -X POST -H 'Content-Type: application/json' \
-		--data "$1" "$TOKEND_URL/_test/control"
+		--data "$1" "$TOKEND_URL/_test/control" || return
+	case $1 in
+	*'"fault":"none"'* | *'"reset":true'*)
+		! declare -F pa_wait_online >/dev/null || pa_wait_online >&2 ;;
+	esac
 }
 
 # pa_tokend_stats [reset]: prints the per-endpoint counters (then zeroes

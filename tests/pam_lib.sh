@@ -63,6 +63,10 @@ pa_pam_conf() {
 			# Overridable: a later duplicate key would be a config error.
 			echo "connect_timeout = ${PA_CONNECT_TIMEOUT:-2}"
 			echo "timeout = ${PA_TIMEOUT:-4}"
+			# posauthd probes an unreachable service this often (s):
+			# tests that bring tokend back wait for it (pa_wait_online).
+			echo "outage_probe_min = ${PA_PROBE_MIN:-1}"
+			echo "outage_probe_max = ${PA_PROBE_MAX:-1}"
 			[ -z "${PA_OFFLINE_GRACE:-}" ] || echo "offline_grace = $PA_OFFLINE_GRACE"
 			echo "cache_dir = $PA_PAM_DIR/cache"
 			# Never the system's index: tests must not touch the host.
@@ -161,6 +165,22 @@ pa_daemon_settle() {
 		sleep 0.05
 	done
 	echo "# posauthd: $started request(s) started, $done done after 10 s" >&2
+}
+
+# pa_wait_online: waits (up to 10 s) until posauthd no longer treats the
+# token service as unreachable: after tokend is fixed, logins the device
+# cache can decide stay offline until the next outage probe answers.
+pa_wait_online() {
+	local down up
+	[ -n "${POSAUTHD_LOG:-}" ] || return 0
+	for _ in $(seq 200); do
+		down=$(grep -c 'outage begins' "$POSAUTHD_LOG")
+		up=$(grep -c 'outage ends' "$POSAUTHD_LOG")
+		[ "$down" -le "$up" ] && return 0
+		sleep 0.05
+	done
+	echo "# posauthd: still offline after 10 s" >&2
+	return 1
 }
 
 # pa_pam_expect NAME WANT USER PIN OPS...

@@ -117,6 +117,8 @@ static const struct conf_key conf_keys[] = {
 	NUM(leeway, CT_LONG, "60", 0, 600),
 	NUM(connect_timeout, CT_LONG, "3", 1, 60),
 	NUM(timeout, CT_LONG, "10", 1, 300),
+	NUM(outage_probe_min, CT_LONG, "5", 1, 3600),
+	NUM(outage_probe_max, CT_LONG, "300", 1, 86400),
 	NUM(max_response_bytes, CT_SIZE, "65536", 4096, 16777216),
 	STR(username_claim, "preferred_username", 0, check_claim_path),
 	STR(roles_claim, "roles", 0, check_claim_path),
@@ -876,6 +878,10 @@ conf_cross_check(struct conf_parser *p)
 		conf_error(p, seen_line(p, "timeout"), "timeout",
 		    "must be at least connect_timeout (%ld)",
 		    c->connect_timeout);
+	if (c->outage_probe_max < c->outage_probe_min)
+		conf_error(p, seen_line(p, "outage_probe_max"),
+		    "outage_probe_max", "must be at least outage_probe_min "
+		    "(%ld)", c->outage_probe_min);
 	if (c->uid_min >= c->uid_max)
 		conf_error(p, seen_line(p, "uid_max"), "uid_max",
 		    "must be greater than uid_min (%lu)", c->uid_min);

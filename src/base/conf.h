@@ -47,6 +47,9 @@ struct pa_conf {
 	long leeway;			/* seconds, default 60 */
 	long connect_timeout;		/* seconds, default 3 */
 	long timeout;			/* seconds, whole request, default 10 */
+	/* posauthd's retries of an unreachable service: first, most (s) */
+	long outage_probe_min;		/* default 5 */
+	long outage_probe_max;		/* default 300 */
 	size_t max_response_bytes;	/* default 65536 */
 
 	/* claims */

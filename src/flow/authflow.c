@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,9 +179,25 @@ offline_attempt(const struct pa_conf *conf, const struct pa_log *lg,
 	}
 }
 
+/* Whether the cache could decide user's login offline at now. */
+static int
+offline_ready(const struct pa_conf *conf, struct pa_cache *cache,
+    const char *user, long long now)
+{
+	struct pa_cache_record *rec = NULL;
+	int ready;
+
+	if (cache == NULL || conf->offline_grace <= 0 ||
+	    pa_cache_get(cache, user, &rec) != PA_OK)
+		return 0;
+	ready = pa_offline_eligible(conf, rec, now) == PA_OK;
+	pa_cache_record_free(rec);
+	return ready;
+}
+
 int
 pa_auth_login(const struct pa_conf *conf, const struct pa_log *lg,
-    const char *user, const char *pin, long long now,
+    const char *user, const char *pin, long long now, unsigned flags,
     struct pa_auth_result *res, struct pa_auth_pending *pend)
 {
 	struct pa_auth_pending inline_pend;
@@ -198,7 +215,21 @@ pa_auth_login(const struct pa_conf *conf, const struct pa_log *lg,
 	if (cache_status != PA_OK && cache_status != PA_ERR_NOT_FOUND)
 		pa_log(lg, LOG_ERR, "cache %s not usable: %s", conf->cache_dir,
 		    pa_strerror(cache_status));
-	r = pa_login_online_cached(conf, lg, cache, user, pin, now, &lr);
+	if ((flags & PA_AUTH_OUTAGE) && offline_ready(conf, cache, user, now)) {
+		char q[PA_QUOTE_MAX];
+
+		pa_log(lg, LOG_INFO, "user \"%s\": token service known "
+		    "unreachable, deciding from the device cache",
+		    pa_log_quote(user, q, sizeof(q)));
+		r = PA_ERR_UNREACHABLE;
+	} else {
+		r = pa_login_online_cached(conf, lg, cache, user, pin, now,
+		    &lr);
+		res->online_tried = 1;
+		res->online_status = r;
+		snprintf(res->online_detail, sizeof(res->online_detail), "%s",
+		    lr.detail);
+	}
 	if (r == PA_OK) {
 		if (cache != NULL)
 			remember_online(conf, lg, cache, user, &lr, now,

@@ -35,7 +35,17 @@ struct pa_auth_result {
 	struct pa_claims *claims;	/* on success */
 	struct pa_tokens *tokens;	/* on an online success */
 	int offline;			/* let in from the device cache */
+	int online_tried;		/* the token service was asked */
+	int online_status;		/* and what that gave */
+	char online_detail[192];	/* transport error text, for logs */
 };
+
+/*
+ * The token service was unreachable moments ago (posauthd remembers): a
+ * staff member the device cache may let in offline is decided there at
+ * once, without the network wait; anyone else is still tried online.
+ */
+#define PA_AUTH_OUTAGE	0x1u
 
 /* What a login leaves to do after its verdict has been given. */
 struct pa_auth_pending {
@@ -62,7 +72,7 @@ struct pa_auth_pending {
  * verdict is out; without, the call does them before it returns.
  */
 int pa_auth_login(const struct pa_conf *conf, const struct pa_log *lg,
-    const char *user, const char *pin, long long now,
+    const char *user, const char *pin, long long now, unsigned flags,
     struct pa_auth_result *res, struct pa_auth_pending *pend);
 void pa_auth_finish(const struct pa_conf *conf, const struct pa_log *lg,
     struct pa_auth_pending *pend);

@@ -297,3 +297,54 @@ pa_provider_find_key(struct pa_provider *p, const char *kid, long long now,
 		return PA_OK;
 	return PA_ERR_KID;
 }
+
+int
+pa_provider_refresh(struct pa_provider *p, long long now)
+{
+	char *body = NULL, *url = NULL;
+	struct pa_oidc_meta *meta = NULL;
+	size_t len = 0;
+	int r = PA_ERR_ALLOC;
+
+	if ((url = pa_oidc_discovery_url(p->issuer)) == NULL)
+		goto out;
+	p->fetches++;
+	if ((r = pa_oidc_get_json(p->http, url, &body, &len)) != PA_OK ||
+	    (r = pa_oidc_meta_parse(body, len, p->issuer, &meta)) != PA_OK)
+		goto out;
+	docs_put(p, 0, body, len, now);
+	pa_oidc_meta_free(p->meta);
+	p->meta = meta;
+	meta = NULL;
+	r = provider_fetch_jwks(p, now);
+ out:
+	pa_oidc_meta_free(meta);
+	free(body);
+	free(url);
+	return r;
+}
+
+int
+pa_provider_docs_age(struct pa_cache *store, const char *issuer,
+    long long now, long long *age)
+{
+	static const char *const names[] = { "discovery", "jwks" };
+	char *body;
+	size_t len, i;
+	long long at;
+
+	*age = 0;
+	for (i = 0; i < 2; i++) {
+		body = NULL;
+		if (store == NULL || pa_cache_doc_get(store, names[i], issuer,
+		    &body, &len, &at) != PA_OK)
+			return PA_ERR_NOT_FOUND;
+		free(body);
+		/* From the future (clock set back): as good as stale. */
+		if (at > now)
+			at = 0;
+		if (now - at > *age)
+			*age = now - at;
+	}
+	return PA_OK;
+}

@@ -51,6 +51,20 @@ int pa_provider_load_meta(struct pa_provider *p, long long now);
 int pa_provider_find_key(struct pa_provider *p, const char *kid,
     long long now, const struct pa_jwk **key);
 
+/*
+ * Fetches discovery and the JWKS from the network now, whatever the
+ * copies' age, and keeps them (the background refresh, and the outage
+ * probe: PA_ERR_UNREACHABLE means still down).
+ */
+int pa_provider_refresh(struct pa_provider *p, long long now);
+
+/*
+ * Age in seconds of the older of the two documents the device cache
+ * holds for issuer; PA_ERR_NOT_FOUND when either is missing.
+ */
+int pa_provider_docs_age(struct pa_cache *store, const char *issuer,
+    long long now, long long *age);
+
 /* Forgets the process cache (tests, and after a failed verification). */
 void pa_provider_forget(void);
 

@@ -247,6 +247,42 @@ jwks_json(const struct issuer_report *ir)
 	    (json_int_t)0, "ms", (json_int_t)ir->jwks_ms);
 }
 
+/* posauthd's view: whether logins try the network first. */
+static json_t *
+reach_json(const struct ctl *ctl)
+{
+	const struct ctl_reach *rc = &ctl->reach;
+
+	if (!rc->have)
+		return json_null();
+	if (!rc->down)
+		return json_pack("{s:s}", "state", "online");
+	return json_pack("{s:s, s:I, s:I, s:s}", "state", "offline",
+	    "since", (json_int_t)rc->since,
+	    "next_probe", (json_int_t)rc->next_probe, "why", rc->why);
+}
+
+static void
+print_reach(const struct ctl *ctl)
+{
+	const struct ctl_reach *rc = &ctl->reach;
+	char since[32], next[32];
+
+	if (!rc->have)
+		return;
+	if (!rc->down) {
+		fprintf(ctl->out, "logins:  online (the token service "
+		    "answered last)\n");
+		return;
+	}
+	fprintf(ctl->out, "logins:  OFFLINE since %s (%lld s): the device "
+	    "cache decides; next probe at %s (in %lld s)%s%s\n",
+	    ctl_iso8601(rc->since, since, sizeof(since)), ctl->now - rc->since,
+	    ctl_iso8601(rc->next_probe, next, sizeof(next)),
+	    rc->next_probe > ctl->now ? rc->next_probe - ctl->now : 0,
+	    rc->why[0] ? ": " : "", rc->why);
+}
+
 static int
 status_json(const struct ctl *ctl, const struct issuer_report *ir,
     const struct cache_report *cr)
@@ -265,10 +301,11 @@ status_json(const struct ctl *ctl, const struct issuer_report *ir,
 	    "revocation_offered", ir->meta == NULL ? json_null() :
 	    json_boolean(ir->meta->revocation_endpoint != NULL));
 	return ctl_json_print(ctl, json_pack(
-	    "{s:{s:s, s:b}, s:o, s:{s:s, s:s, s:s?, s:I, s:I, s:I, s:b, s:I, s:I,"
-	    " s:I}, s:{s:b, s:I}}",
+	    "{s:{s:s, s:b}, s:o, s:o, s:{s:s, s:s, s:s?, s:I, s:I, s:I, s:b, "
+	    "s:I, s:I, s:I}, s:{s:b, s:I}}",
 	    "config", "path", conf->path, "ok", 1,
 	    "issuer", issuer,
+	    "logins", reach_json(ctl),
 	    "cache", "dir", conf->cache_dir, "state", cache_state(cr),
 	    "error", cr->status != PA_OK && cr->status != PA_ERR_NOT_FOUND ?
 	    pa_strerror(cr->status) : NULL,
@@ -330,6 +367,7 @@ status_human(const struct ctl *ctl, const struct issuer_report *ir,
 			fprintf(o, "  revocation: NOT offered: logouts cannot "
 			    "revoke refresh tokens\n");
 	}
+	print_reach(ctl);
 	fprintf(o, "cache:   %s: ", conf->cache_dir);
 	if (cr->status == PA_ERR_NOT_FOUND)
 		fprintf(o, "not created yet (no online login on this "

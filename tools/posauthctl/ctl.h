@@ -68,6 +68,15 @@ enum ctl_exit {
  * for a client (then out and err are captured, uid is the peer's, conf is
  * posauthd's own and audit its log).
  */
+/* What posauthd remembers of the token service's reach (status). */
+struct ctl_reach {
+	int have;			/* filled in by posauthd */
+	int down;
+	long long since;		/* wall clock, s */
+	long long next_probe;		/* wall clock, s; 0: none */
+	char why[192];
+};
+
 struct ctl {
 	const char *config_path;
 	int config_given;		/* -c was given: it must be obeyed */
@@ -86,6 +95,7 @@ struct ctl {
 	const char *sudo_user;		/* the caller's $SUDO_USER: a hint */
 	const struct pa_log *audit;	/* posauthd's log; NULL: syslog(3) */
 	const char *socket_path;	/* posauthd's (-S) */
+	struct ctl_reach reach;
 };
 
 /* Options a subcommand accepts on top of --help and -c/--config. */
