@@ -322,6 +322,12 @@ out=$(pa_curl -o /dev/null -w '%{time_total}' "$TOKEND_URL/jwks")
 awk -v t="$out" 'BEGIN { exit !(t >= 1.0) }'
 tap_ok $? test_fault_slow_delays_answer || tap_diag "took $out s"
 
+control '{"fault":"none","latency_ms":200}'
+out=$(pa_curl -o /dev/null -w '%{time_appconnect} %{time_total}' "$TOKEND_URL/jwks")
+control '{"latency_ms":0}'
+awk -v a="${out% *}" -v t="${out#* }" 'BEGIN { exit !(a >= 0.4 && t - a >= 0.2) }'
+tap_ok $? test_latency_delays_handshake_and_request || tap_diag "appconnect, total: $out"
+
 control '{"fault":"trickle"}'
 PA_CURL_TIMEOUT=3 pa_curl -o /dev/null "$TOKEND_URL/jwks" 2>/dev/null
 tap_is $? 28 test_fault_trickle_starves_client

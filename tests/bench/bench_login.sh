@@ -286,6 +286,55 @@ kv "token requests per login" "$per_login"
 kv "discovery+JWKS requests in $N warm logins" "$docs"
 echo
 
+# --- 1b. outages and distance (issue 12) ----------------------------------------
+
+# The shipped timeouts and probe schedule; the service completes TLS and
+# then never answers (the worst case: the whole timeout per attempt).
+PA_TIMEOUT=${TIMEOUT_DEFAULT:-10} PA_PROBE_MIN=5 PA_PROBE_MAX=300 bench_conf
+pa_tokend_control '{"fault":"slow","slow_seconds":600}' >/dev/null
+idle_login "$S/stall_first" alice 1234 || must "first login of an outage" 1
+for _ in $(seq "$N"); do
+	idle_login "$S/stall_later" alice 1234 || must "login during an outage" 1
+done
+# Back, with nobody logging in: how long until posauthd notices.
+ends=$(grep -c 'outage ends' "$POSAUTHD_LOG")
+now_us t0
+pa_curl --fail-with-body -X POST -H 'Content-Type: application/json' \
+	--data '{"fault":"none"}' "$TOKEND_URL/_test/control" >/dev/null
+recovery_ms="not within 400 s"
+for _ in $(seq 4000); do
+	if [ "$(grep -c 'outage ends' "$POSAUTHD_LOG")" -gt "$ends" ]; then
+		now_us t1
+		recovery_ms=$(((t1 - t0) / 1000))
+		break
+	fi
+	sleep 0.1
+done
+stall_s=$(awk -v n="$N" -v d="$(median "$S/stall_later")" 'BEGIN { printf "%.1f", n * d / 1000 }')
+bench_conf
+
+# The service 50 ms away (a round trip): a bare curl pays TCP, TLS and
+# the request; a login through posauthd finds the connection open.
+pa_tokend_control '{"latency_ms":50}' >/dev/null
+warm_users
+for _ in $(seq "$N"); do
+	timed "$S/curl50" curl_grant
+	idle_login "$S/online50" alice 1234 || must "login 50 ms away" 1
+done
+pa_tokend_control '{"latency_ms":0}' >/dev/null
+ratio50=$(awk -v a="$(median "$S/online50")" -v b="$(median "$S/curl50")" \
+	'BEGIN { printf "%.2f", a / b }')
+
+echo "-- 1b. outages and distance"
+head_row
+row "service stalls after TLS: first login (offline)" "$S/stall_first"
+row "  later logins of the outage (offline at once)" "$S/stall_later"
+kv "  recovery noticed, no login (probes 5 s..300 s)" "$recovery_ms ms after the service came back (it was down ~$stall_s s)"
+row "bare curl password grant, service 50 ms away" "$S/curl50"
+row "online login, service 50 ms away" "$S/online50"
+kv "ratio online login / curl, 50 ms away" "$ratio50"
+echo
+
 # --- 2. memory ----------------------------------------------------------------
 
 for _ in $(seq "$K"); do
@@ -457,6 +506,14 @@ if [ "$SYSPAM" = 1 ]; then
 fi
 printf '  %-46s %-22s %s\n' "PAM_AUTHINFO_UNAVAIL, no service (median)" \
 	"$(median "$S/nosock") ms" "< 100 ms"
+echo "== issue 12 figures"
+printf '  %-46s %-22s %s\n' "outage, service stalled: first login" \
+	"$(median "$S/stall_first") ms" "(was 10.1 s, every login)"
+printf '  %-46s %-22s %s\n' "outage: later logins (median, max)" \
+	"$(median "$S/stall_later") / $(sort -n "$S/stall_later" | tail -1 | awk '{ printf "%.1f", $1 / 1000 }') ms" "<= 300 ms"
+printf '  %-46s %-22s %s\n' "recovery noticed without a login" "$recovery_ms ms" "<= 30000 ms"
+printf '  %-46s %-22s %s\n' "online login / bare curl grant" "${ratio}x" "<= 1.0x (was 8.4x)"
+printf '  %-46s %-22s %s\n' "the same, service 50 ms away" "${ratio50}x" ""
 kv "load average at end" "$(cut -d' ' -f1-3 /proc/loadavg)"
 pa_stop_tokend
 echo

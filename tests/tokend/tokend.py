@@ -91,6 +91,9 @@ DEFAULT_SETTINGS = {
     "device_auto_delay": 0,         # seconds before device_auto acts
     "dpop_nonce": False,            # demand server nonces in DPoP proofs
     "dpop_required": False,         # refuse token requests without a proof
+    # A service this far away (one round trip, ms): a new connection
+    # waits two (TCP and TLS 1.3 handshakes), every request one more.
+    "latency_ms": 0,
 }
 
 # Client authentication methods, by their RFC 8414 / OIDC Discovery names.
@@ -626,6 +629,8 @@ class State:
             "fault": lambda v: v in FAULTS,
             "forge": lambda v: v in FORGES,
             "alg": lambda v: v in ALGS,
+            "latency_ms": lambda v: isinstance(v, int)
+            and not isinstance(v, bool) and 0 <= v <= 10000,
             "slow_seconds": lambda v: isinstance(v, (int, float))
             and not isinstance(v, bool) and 0 <= v <= 600,
             "expires_in": lambda v: isinstance(v, int)
@@ -1323,6 +1328,9 @@ class Handler(BaseHTTPRequestHandler):
             self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                     struct.pack("ii", 1, 0))
             raise ConnectionAbortedError("tls_abort fault")
+        latency = state.settings["latency_ms"]
+        if latency:
+            time.sleep(2 * latency / 1000.0)
         self.request.do_handshake()
         super().setup()
 
@@ -1414,6 +1422,9 @@ class Handler(BaseHTTPRequestHandler):
         self._note = ""
         try:
             body = self._read_body()
+            latency = self.server.state.settings["latency_ms"]
+            if latency and not self.path.startswith("/_test/"):
+                time.sleep(latency / 1000.0)
             if body is not None:
                 self._route(urlsplit(self.path).path, body)
         except Exception as exc:        # noqa: BLE001 - keep serving
