@@ -462,7 +462,8 @@ put_logind_session(struct module_call *c, struct pa_msg *req)
 	const char *id = pam_getenv(c->pamh, "XDG_SESSION_ID");
 	size_t i;
 
-	if (id == NULL || id[0] == '\0' || strlen(id) > LOGIND_ID_MAX)
+	if (id == NULL || id[0] == '\0' || id[0] == '-' ||
+	    strlen(id) > LOGIND_ID_MAX)
 		return PA_OK;
 	for (i = 0; id[i] != '\0'; i++)
 		if (!((id[i] >= 'a' && id[i] <= 'z') ||
