@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,7 +31,7 @@
 struct child {
 	struct pd *d;
 	pid_t pid;
-	char what[64];			/* for logs: the command's name */
+	char what[PA_QUOTE_MAX + 40];	/* for logs: command and user */
 };
 
 static void
@@ -129,7 +130,7 @@ spawn(struct pd *d, char *const argv[], const char *what)
 	if ((ch = calloc(1, sizeof(*ch))) == NULL)
 		return PA_ERR_ALLOC;
 	ch->d = d;
-	strncpy(ch->what, what, sizeof(ch->what) - 1);
+	snprintf(ch->what, sizeof(ch->what), "%s", what);
 	sigemptyset(&none);
 	if ((pid = fork()) < 0) {
 		free(ch);
@@ -180,6 +181,7 @@ run_logind(struct pd *d, const struct pa_conf *conf, const char *q,
 	const char *verb = conf->on_session_revoked == PA_REVOKED_TERMINATE ?
 	    "terminate-session" : "lock-session";
 	char *argv[] = { PA_LOGINCTL, (char *)verb, (char *)logind_id, NULL };
+	char what[PA_QUOTE_MAX + 40];
 	int r;
 
 	if (conf->on_session_revoked == PA_REVOKED_NONE) {
@@ -197,7 +199,8 @@ run_logind(struct pd *d, const struct pa_conf *conf, const char *q,
 	}
 	pa_log(&d->log, LOG_NOTICE, "user \"%s\": running %s %s %s", q,
 	    PA_LOGINCTL, verb, logind_id);
-	if ((r = spawn(d, argv, "loginctl")) != PA_OK)
+	snprintf(what, sizeof(what), "loginctl for user \"%s\"", q);
+	if ((r = spawn(d, argv, what)) != PA_OK)
 		pa_log(&d->log, LOG_ERR, "user \"%s\": loginctl not run: %s",
 		    q, pa_strerror(r));
 }
@@ -207,7 +210,7 @@ pd_session_act(struct pd *d, const struct pa_conf *conf, const char *user,
     const char *logind_id, const char *reason)
 {
 	const char *hook = conf->session_revoked_hook;
-	char *argv[5], q[PA_QUOTE_MAX];
+	char *argv[5], q[PA_QUOTE_MAX], what[PA_QUOTE_MAX + 40];
 	int r;
 
 	pa_log_quote(user, q, sizeof(q));
@@ -221,7 +224,9 @@ pd_session_act(struct pd *d, const struct pa_conf *conf, const char *user,
 	argv[4] = NULL;
 	pa_log(&d->log, LOG_NOTICE, "user \"%s\": running "
 	    "session_revoked_hook %s (%s)", q, hook, reason);
-	if ((r = spawn(d, argv, "session_revoked_hook")) != PA_OK)
+	snprintf(what, sizeof(what), "session_revoked_hook for user \"%s\"",
+	    q);
+	if ((r = spawn(d, argv, what)) != PA_OK)
 		pa_log(&d->log, LOG_ERR, "user \"%s\": session_revoked_hook "
 		    "not run: %s", q, pa_strerror(r));
 }
