@@ -23,7 +23,7 @@
 #include "fuzz.h"
 #include "proto.h"
 
-#define LAST_TAG	PA_F_SUDO_USER
+#define LAST_TAG	PA_F_LOGIND_SESSION
 #define SOCKET_MAX	(16 * 1024)	/* one socketpair surely holds it */
 
 static int sv[2] = { -1, -1 };

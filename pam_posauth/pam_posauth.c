@@ -31,6 +31,8 @@
 
 #define STATE_KEY "pam_posauth.state"
 #define SESSION_KEY "pam_posauth.session"
+#define GATE_KEY "pam_posauth.gate"
+#define LOGIND_ID_MAX 64	/* logind's session ids are short words */
 /* pam_unix's delay after a failed login: slows guessing at the terminal. */
 #define FAIL_DELAY_USEC 2000000u
 #define PIN_MAX 256
@@ -75,6 +77,24 @@ state_free(pam_handle_t *pamh, void *data, int error_status)
 	free(st->user);
 	free(st->login_id);
 	free(st);
+}
+
+/*
+ * The role gate account_mgmt applied, for open_session: the stacks put
+ * allow_roles on the account line, and the service re-applies that gate
+ * when the session's roles change later.
+ */
+static void
+gate_free(pam_handle_t *pamh, void *data, int error_status)
+{
+	struct pa_msg *gate = data;
+
+	(void)pamh;
+	(void)error_status;
+	if (gate == NULL)
+		return;
+	pa_msg_clear(gate);
+	free(gate);
 }
 
 static void
@@ -362,6 +382,98 @@ put_roles(struct pa_msg *m, uint16_t tag, char *const *roles, size_t n)
 	return r;
 }
 
+/* The gate lists of the module arguments, as fields of m. */
+static int
+put_gate(struct pa_msg *m, const struct pa_modargs *args)
+{
+	int r;
+
+	if ((r = put_roles(m, PA_F_ALLOW_ROLE, args->allow_roles,
+	    args->n_allow)) != PA_OK)
+		return r;
+	return put_roles(m, PA_F_DENY_ROLE, args->deny_roles, args->n_deny);
+}
+
+/* Copies the repeats of tag from one message to another. */
+static int
+copy_fields(struct pa_msg *to, const struct pa_msg *from, uint16_t tag)
+{
+	size_t pos = 0;
+	char *v;
+	int r;
+
+	while ((r = pa_msg_next(from, tag, &pos, &v)) == PA_OK) {
+		r = pa_msg_put_str(to, tag, v);
+		free(v);
+		if (r != PA_OK)
+			return r;
+	}
+	return r == PA_ERR_NOT_FOUND ? PA_OK : r;
+}
+
+/* Remembers the gate this account check applied, for open_session. */
+static int
+save_gate(struct module_call *c)
+{
+	struct pa_msg *gate;
+	int r;
+
+	if ((gate = calloc(1, sizeof(*gate))) == NULL)
+		return PA_ERR_ALLOC;
+	pa_msg_init(gate, 0);
+	if ((r = put_gate(gate, &c->args)) != PA_OK) {
+		gate_free(c->pamh, gate, 0);
+		return r;
+	}
+	if (pam_set_data(c->pamh, GATE_KEY, gate, gate_free) != PAM_SUCCESS) {
+		gate_free(c->pamh, gate, 0);
+		return PA_ERR_INTERNAL;
+	}
+	return PA_OK;
+}
+
+/*
+ * The gate of the session: the session line's own lists, else the ones
+ * account_mgmt applied in this handle, else none.
+ */
+static int
+put_session_gate(struct module_call *c, struct pa_msg *req)
+{
+	const void *data = NULL;
+	int r;
+
+	if (c->args.n_allow > 0 || c->args.n_deny > 0 ||
+	    pam_get_data(c->pamh, GATE_KEY, &data) != PAM_SUCCESS ||
+	    data == NULL)
+		return put_gate(req, &c->args);
+	if ((r = copy_fields(req, data, PA_F_ALLOW_ROLE)) != PA_OK)
+		return r;
+	return copy_fields(req, data, PA_F_DENY_ROLE);
+}
+
+/*
+ * pam_systemd, when it ran before us, named the logind session: the
+ * service locks or ends that one when the grant is revoked. Only a short
+ * word is passed on; anything else is not a session id of logind's.
+ */
+static int
+put_logind_session(struct module_call *c, struct pa_msg *req)
+{
+	const char *id = pam_getenv(c->pamh, "XDG_SESSION_ID");
+	size_t i;
+
+	if (id == NULL || id[0] == '\0' || id[0] == '-' ||
+	    strlen(id) > LOGIND_ID_MAX)
+		return PA_OK;
+	for (i = 0; id[i] != '\0'; i++)
+		if (!((id[i] >= 'a' && id[i] <= 'z') ||
+		    (id[i] >= 'A' && id[i] <= 'Z') ||
+		    (id[i] >= '0' && id[i] <= '9') || id[i] == '-' ||
+		    id[i] == '_' || id[i] == '.'))
+			return PA_OK;
+	return pa_msg_put_str(req, PA_F_LOGIND_SESSION, id);
+}
+
 PAM_EXTERN int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
@@ -383,10 +495,8 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if ((r = request(&c, &req, PA_MSG_ACCOUNT)) != PA_OK ||
 	    (st != NULL &&
 	    (r = pa_msg_put_str(&req, PA_F_LOGIN_ID, st->login_id)) != PA_OK) ||
-	    (r = put_roles(&req, PA_F_ALLOW_ROLE, c.args.allow_roles,
-	    c.args.n_allow)) != PA_OK ||
-	    (r = put_roles(&req, PA_F_DENY_ROLE, c.args.deny_roles,
-	    c.args.n_deny)) != PA_OK)
+	    (r = put_gate(&req, &c.args)) != PA_OK ||
+	    (r = save_gate(&c)) != PA_OK)
 		goto out;
 	/* Our own login is never someone else's to judge. */
 	if ((r = ask(&c, &req, &resp)) == PA_ERR_NOT_FOUND && st != NULL) {
@@ -461,7 +571,9 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		goto out;
 	}
 	if ((r = request(&c, &req, PA_MSG_OPEN_SESSION)) != PA_OK ||
-	    (r = pa_msg_put_str(&req, PA_F_LOGIN_ID, st->login_id)) != PA_OK)
+	    (r = pa_msg_put_str(&req, PA_F_LOGIN_ID, st->login_id)) != PA_OK ||
+	    (r = put_session_gate(&c, &req)) != PA_OK ||
+	    (r = put_logind_session(&c, &req)) != PA_OK)
 		goto out;
 	/* A session we cannot open is an error, not someone else's. */
 	if ((r = ask(&c, &req, &resp)) == PA_ERR_NOT_FOUND)

@@ -172,9 +172,24 @@ void pd_outage_describe(struct pd *d, int *down, long long *since,
     long long *next_probe, char *why, size_t whylen);
 
 /* --- follow.c: open sessions follow the token service --- */
+#define PD_FOLLOW_DEFAULT_S	300	/* session_refresh's default */
+#define PD_FOLLOW_JITTER_PCT	10	/* +-% on every refresh period */
 /* Refreshes the sessions that are due; the next due time (ms, monotonic). */
 long long pd_follow_tick(struct pd *d, const struct pa_conf *conf,
     long long mono_ms);
+
+/* --- action.c: a session whose grant ended, or whose roles shrank --- */
+/*
+ * Runs on_session_revoked (loginctl on logind_id, which may be NULL) and
+ * session_revoked_hook with user, logind_id or "-", and reason
+ * ("revoked", "roles"). Returns at once; the commands are reaped apart.
+ */
+void pd_session_act(struct pd *d, const struct pa_conf *conf,
+    const char *user, const char *logind_id, const char *reason);
+
+/* The role gate lists (PA_F_ALLOW_ROLE, PA_F_DENY_ROLE) of a request. */
+int pd_gate_lists(const struct pa_msg *req, uint16_t tag, char ***v,
+    size_t *n);
 
 /* The uid a staff member has on this terminal (the NSS index says). */
 int pd_staff_uid(const struct pa_conf *conf, const char *user, uid_t *uid,

@@ -119,8 +119,8 @@ struct gate_arg {
 };
 
 /* The lists the client's module arguments gave. */
-static int
-gate_lists(const struct pa_msg *req, uint16_t tag, char ***v, size_t *n)
+int
+pd_gate_lists(const struct pa_msg *req, uint16_t tag, char ***v, size_t *n)
 {
 	size_t pos = 0;
 	char *role;
@@ -144,8 +144,8 @@ gate(const struct pa_msg *req, char *const *roles, size_t nroles)
 	size_t nallow = 0, ndeny = 0;
 	int r;
 
-	if ((r = gate_lists(req, PA_F_ALLOW_ROLE, &allow, &nallow)) ==
-	    PA_OK && (r = gate_lists(req, PA_F_DENY_ROLE, &deny, &ndeny)) ==
+	if ((r = pd_gate_lists(req, PA_F_ALLOW_ROLE, &allow, &nallow)) ==
+	    PA_OK && (r = pd_gate_lists(req, PA_F_DENY_ROLE, &deny, &ndeny)) ==
 	    PA_OK)
 		r = pa_roles_gate(roles, nroles, nallow ? allow : NULL, nallow,
 		    ndeny ? deny : NULL, ndeny);

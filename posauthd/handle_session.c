@@ -19,6 +19,7 @@
 #include "daemon.h"
 #include "err.h"
 #include "oidc.h"
+#include "refresh.h"
 #include "secret.h"
 #include "session.h"
 #include "state.h"
@@ -32,6 +33,8 @@ struct login_copy {
 	size_t nroles;
 	char *tenant, *store;
 	char *access_token, *refresh_token;
+	long expires_in;		/* of the access token; 0: unknown */
+	long long exp;			/* of the verified token */
 	int offline;
 	int status;
 };
@@ -76,6 +79,8 @@ copy_login(const struct pd_login *l, void *arg)
 	if (r == PA_OK && t != NULL)
 		r = dup_or_null(t->refresh_token, &lc->refresh_token);
 	lc->offline = l->offline;
+	lc->expires_in = t != NULL ? t->expires_in : 0;
+	lc->exp = l->claims->exp;
 	lc->status = r;
 	return PA_OK;
 }
@@ -133,20 +138,18 @@ cached_token(const struct pa_conf *conf, const char *user, long long now)
 static int
 write_token(struct pd_conn *c, const struct pa_conf *conf, const char *user,
     const char *token, const char *q, struct pa_msg *res,
-    struct pa_session_file *file)
+    struct pd_session *ss)
 {
 	char *path = NULL;
-	uid_t uid;
-	gid_t gid;
 	int r;
 
-	if ((r = pd_staff_uid(conf, user, &uid, &gid)) != PA_OK) {
+	if ((r = pd_staff_uid(conf, user, &ss->uid, &ss->gid)) != PA_OK) {
 		pa_log(&c->d->log, LOG_ERR, "user \"%s\": not in the NSS "
 		    "index, session token not written", q);
 		return PA_ERR_SYSTEM;
 	}
-	if ((r = pa_session_write_token(conf->runtime_dir, user, uid, gid,
-	    token, &path, file)) != PA_OK)
+	if ((r = pa_session_write_token(conf->runtime_dir, user, ss->uid,
+	    ss->gid, token, &path, &ss->file)) != PA_OK)
 		pa_log(&c->d->log, LOG_ERR, "user \"%s\": session token not "
 		    "written to %s: %s", q, conf->runtime_dir, pa_strerror(r));
 	else
@@ -155,20 +158,90 @@ write_token(struct pd_conn *c, const struct pa_conf *conf, const char *user,
 	return r;
 }
 
+/* An optional text field of the request; absent is fine. */
+static int
+optional_str(const struct pa_msg *req, uint16_t tag, char **out)
+{
+	int r = pa_msg_get_str(req, tag, out);
+
+	return r == PA_ERR_NOT_FOUND ? PA_OK : r;
+}
+
+/*
+ * logind's session ids are short words; anything else (an option to
+ * loginctl, a path) is not one, and the session is then not locked.
+ */
+static int
+logind_id_ok(const char *id)
+{
+	size_t i;
+
+	if (id[0] == '\0' || id[0] == '-' || strlen(id) > 64)
+		return 0;
+	for (i = 0; id[i] != '\0'; i++)
+		if (!((id[i] >= 'a' && id[i] <= 'z') ||
+		    (id[i] >= 'A' && id[i] <= 'Z') ||
+		    (id[i] >= '0' && id[i] <= '9') || id[i] == '-' ||
+		    id[i] == '_' || id[i] == '.'))
+			return 0;
+	return 1;
+}
+
+/*
+ * What following the token service needs of the session: the gate it
+ * was opened through, the logind session to lock, and when its token
+ * runs out. The refresh token moves in from lc.
+ */
+static int
+session_follow_init(struct pd_conn *c, const struct pa_conf *conf,
+    const struct pa_msg *req, struct login_copy *lc, long long now,
+    struct pd_session *ss)
+{
+	long long period;
+	int r;
+
+	if ((r = optional_str(req, PA_F_SERVICE, &ss->service)) != PA_OK ||
+	    (r = optional_str(req, PA_F_LOGIND_SESSION, &ss->logind_id)) !=
+	    PA_OK ||
+	    (r = pd_gate_lists(req, PA_F_ALLOW_ROLE, &ss->allow,
+	    &ss->nallow)) != PA_OK ||
+	    (r = pd_gate_lists(req, PA_F_DENY_ROLE, &ss->deny, &ss->ndeny)) !=
+	    PA_OK)
+		return r;
+	if (ss->logind_id != NULL && !logind_id_ok(ss->logind_id)) {
+		pa_log(&c->d->log, LOG_WARNING, "user \"%s\": not a logind "
+		    "session id, ignored", ss->user);
+		free(ss->logind_id);
+		ss->logind_id = NULL;
+	}
+	ss->refresh_token = lc->refresh_token;
+	lc->refresh_token = NULL;
+	ss->access_life = lc->expires_in;
+	ss->access_exp = lc->expires_in > 0 ? now + lc->expires_in : lc->exp;
+	if (ss->refresh_token == NULL)
+		return PA_OK;	/* an offline login: nothing to follow */
+	/* While following is off, the default period holds its place. */
+	period = (conf->session_refresh > 0 ? conf->session_refresh :
+	    PD_FOLLOW_DEFAULT_S) * 1000LL;
+	ss->due = pd_mono_ms() + pa_refresh_delay_ms(pd_bg_jitter(c->d,
+	    period, PD_FOLLOW_JITTER_PCT), ss->access_life,
+	    (ss->access_exp - now) * 1000);
+	return PA_OK;
+}
+
 int
 pd_handle_open(struct pd_conn *c, const struct pa_msg *req,
     struct pa_msg *res)
 {
 	const struct pa_conf *conf;
 	struct login_copy lc;
-	struct pa_session_file file;
+	struct pd_session *ss = NULL;
 	char *user = NULL, *id = NULL, *token = NULL, sid[PD_ID_LEN + 1];
 	char q[PA_QUOTE_MAX];
 	long long now = (long long)time(NULL);
 	int r;
 
 	memset(&lc, 0, sizeof(lc));
-	memset(&file, 0, sizeof(file));
 	if ((r = pd_conf_of(c, &conf)) != PA_OK ||
 	    (r = pa_msg_get_str(req, PA_F_USER, &user)) != PA_OK)
 		goto out;
@@ -182,25 +255,28 @@ pd_handle_open(struct pd_conn *c, const struct pa_msg *req,
 	if ((r = lc.status) != PA_OK)
 		goto out;
 	pa_log_quote(user, q, sizeof(q));
-	if ((r = session_env(res, &lc)) != PA_OK)
+	if ((r = session_env(res, &lc)) != PA_OK ||
+	    (r = pd_session_new(user, now, &ss)) != PA_OK)
 		goto out;
 	token = lc.access_token != NULL ? strdup(lc.access_token) :
 	    cached_token(conf, user, now);
 	if (token == NULL)
 		pa_log(&c->d->log, LOG_INFO, "user \"%s\": session without a "
 		    "token%s", q, lc.offline ? " (offline login)" : "");
-	else if ((r = write_token(c, conf, user, token, q, res, &file)) !=
-	    PA_OK)
+	else if ((r = write_token(c, conf, user, token, q, res, ss)) != PA_OK)
 		goto out;
-	if ((r = pd_session_add(c->d->state, user, &lc.refresh_token, &file,
-	    now, sid)) != PA_OK)
+	if ((r = session_follow_init(c, conf, req, &lc, now, ss)) != PA_OK ||
+	    (r = pd_session_add(c->d->state, &ss, sid)) != PA_OK)
 		goto out;
+	/* The worker's schedule has a new session in it. */
+	pd_bg_wake(c->d);
 	/* One login, one session: the id is spent. */
 	pd_login_drop(c->d->state, id);
 	r = pa_msg_put_str(res, PA_F_SESSION_ID, sid);
 	pa_log(&c->d->log, LOG_INFO, "user \"%s\": session opened%s", q,
 	    lc.offline ? " (offline login)" : "");
  out:
+	pd_session_free(ss);
 	login_copy_clear(&lc);
 	pa_strfreezero(token);
 	free(user);

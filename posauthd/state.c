@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "oidc.h"
 #include "secret.h"
 #include "state.h"
+#include "strv.h"
 
 #define RATE_SLOTS 256
 
@@ -66,6 +68,10 @@ pd_session_free(struct pd_session *ss)
 		return;
 	free(ss->user);
 	pa_strfreezero(ss->refresh_token);
+	free(ss->service);
+	free(ss->logind_id);
+	pa_strv_free(ss->allow, ss->nallow);
+	pa_strv_free(ss->deny, ss->ndeny);
 	pa_freezero(ss, sizeof(*ss));
 }
 
@@ -212,23 +218,32 @@ pd_login_drop(struct pd_state *s, const char *id)
 }
 
 int
-pd_session_add(struct pd_state *s, const char *user, char **refresh_token,
-    const struct pa_session_file *file, long long now, char id[PD_ID_LEN + 1])
+pd_session_new(const char *user, long long now, struct pd_session **out)
 {
-	struct pd_session *ss, **tmp;
-	int r = PA_ERR_ALLOC;
+	struct pd_session *ss;
 
+	*out = NULL;
 	if ((ss = calloc(1, sizeof(*ss))) == NULL)
-		goto fail;
-	ss->refresh_token = *refresh_token;
-	*refresh_token = NULL;
-	if (file != NULL)
-		ss->file = *file;
+		return PA_ERR_ALLOC;
+	if ((ss->user = strdup(user)) == NULL) {
+		free(ss);
+		return PA_ERR_ALLOC;
+	}
 	ss->opened = now;
+	ss->due = LLONG_MAX;
+	*out = ss;
+	return PA_OK;
+}
+
+int
+pd_session_add(struct pd_state *s, struct pd_session **ssp,
+    char id[PD_ID_LEN + 1])
+{
+	struct pd_session *ss = *ssp, **tmp;
+	int r;
+
+	*ssp = NULL;
 	if ((r = new_id(ss->id)) != PA_OK)
-		goto fail;
-	r = PA_ERR_ALLOC;
-	if ((ss->user = strdup(user)) == NULL)
 		goto fail;
 	pthread_mutex_lock(&s->lock);
 	r = PA_ERR_TOO_LARGE;
@@ -244,8 +259,6 @@ pd_session_add(struct pd_state *s, const char *user, char **refresh_token,
 		return PA_OK;
  fail:
 	pd_session_free(ss);
-	pa_strfreezero(*refresh_token);
-	*refresh_token = NULL;
 	return r;
 }
 
@@ -267,6 +280,80 @@ pd_session_take(struct pd_state *s, const char *id, const char *user)
 		}
 	pthread_mutex_unlock(&s->lock);
 	return ss;
+}
+
+void
+pd_follow_job_clear(struct pd_follow_job *job)
+{
+	free(job->user);
+	pa_strfreezero(job->refresh_token);
+	memset(job, 0, sizeof(*job));
+}
+
+/* Lock held. */
+static int
+followed(const struct pd_session *ss)
+{
+	return ss->refresh_token != NULL && !ss->busy && ss->due != LLONG_MAX;
+}
+
+int
+pd_follow_take(struct pd_state *s, long long mono, struct pd_follow_job *job)
+{
+	struct pd_session *ss = NULL;
+	size_t i;
+	int r = PA_ERR_NOT_FOUND;
+
+	memset(job, 0, sizeof(*job));
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < s->nsessions && ss == NULL; i++)
+		if (followed(s->sessions[i]) && s->sessions[i]->due <= mono)
+			ss = s->sessions[i];
+	if (ss != NULL) {
+		r = PA_ERR_ALLOC;
+		if ((job->user = strdup(ss->user)) != NULL &&
+		    (job->refresh_token = strdup(ss->refresh_token)) != NULL) {
+			memcpy(job->id, ss->id, sizeof(job->id));
+			job->attempts = ss->attempts;
+			ss->busy = 1;
+			r = PA_OK;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (r != PA_OK)
+		pd_follow_job_clear(job);
+	return r;
+}
+
+long long
+pd_follow_next(struct pd_state *s)
+{
+	long long next = LLONG_MAX;
+	size_t i;
+
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < s->nsessions; i++)
+		if (followed(s->sessions[i]) && s->sessions[i]->due < next)
+			next = s->sessions[i]->due;
+	pthread_mutex_unlock(&s->lock);
+	return next;
+}
+
+void
+pd_follow_done(struct pd_state *s, const struct pd_follow_job *job,
+    void (*fn)(struct pd_session *ss, void *arg), void *arg)
+{
+	struct pd_session *ss = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < s->nsessions && ss == NULL; i++)
+		if (memcmp(s->sessions[i]->id, job->id, PD_ID_LEN) == 0)
+			ss = s->sessions[i];
+	if (ss != NULL)
+		ss->busy = 0;
+	fn(ss, arg);
+	pthread_mutex_unlock(&s->lock);
 }
 
 /* The slot of uid: its own, a free one, or the one quiet longest. */

@@ -42,9 +42,34 @@ struct pd_login {
 struct pd_session {
 	char id[PD_ID_LEN + 1];
 	char *user;
-	char *refresh_token;		/* the login's; may be NULL */
+	/* the login's, rotated by each refresh; NULL: offline, or ended */
+	char *refresh_token;
 	struct pa_session_file file;	/* the token file it wrote */
 	long long opened;
+
+	/* What the open recorded, for following the token service. */
+	char *service;			/* the PAM service, for logs */
+	char *logind_id;		/* what to lock; NULL: unknown */
+	char **allow, **deny;		/* the role gate it passed */
+	size_t nallow, ndeny;
+	uid_t uid;			/* the token file's owner */
+	gid_t gid;
+	long long access_exp;		/* wall clock, s; 0: unknown */
+	long long access_life;		/* s; 0: unknown */
+
+	/* The schedule (follow.c): CLOCK_MONOTONIC ms. */
+	long long due;
+	unsigned attempts;		/* failed refreshes in a row */
+	int busy;			/* a refresh is under way */
+	int gate_failed;		/* shrunk roles already acted on */
+};
+
+/* A due session's refresh, copied out of the state for the network. */
+struct pd_follow_job {
+	char id[PD_ID_LEN + 1];
+	char *user;
+	char *refresh_token;
+	unsigned attempts;
 };
 
 int pd_state_new(struct pd_state **out);
@@ -70,15 +95,37 @@ int pd_login_with(struct pd_state *s, const char *id, const char *user,
 /* Forgets a login (its session opened, or it was refused). */
 void pd_login_drop(struct pd_state *s, const char *id);
 
-/* Keeps a session; the refresh token moves in. */
-int pd_session_add(struct pd_state *s, const char *user,
-    char **refresh_token, const struct pa_session_file *file, long long now,
+/* A new session of user, to fill in before pd_session_add(). */
+int pd_session_new(const char *user, long long now, struct pd_session **out);
+
+/* Keeps a session (it moves in, also on failure); *id gets its handle. */
+int pd_session_add(struct pd_state *s, struct pd_session **ss,
     char id[PD_ID_LEN + 1]);
 
 /* Takes the session of id away when it belongs to user; NULL if none. */
 struct pd_session *pd_session_take(struct pd_state *s, const char *id,
     const char *user);
 void pd_session_free(struct pd_session *ss);
+
+/*
+ * Picks a session due at mono (it has a refresh token, none is under
+ * way), marks it busy and copies what its refresh needs into job.
+ * PA_ERR_NOT_FOUND when none is due.
+ */
+int pd_follow_take(struct pd_state *s, long long mono,
+    struct pd_follow_job *job);
+void pd_follow_job_clear(struct pd_follow_job *job);
+
+/* The earliest due time of a followed session; LLONG_MAX when none. */
+long long pd_follow_next(struct pd_state *s);
+
+/*
+ * Ends the refresh of job: fn gets its session (no longer busy) under
+ * the state lock, or NULL when it was closed meanwhile. fn must not
+ * block on the network.
+ */
+void pd_follow_done(struct pd_state *s, const struct pd_follow_job *job,
+    void (*fn)(struct pd_session *ss, void *arg), void *arg);
 
 /*
  * 1 when an unprivileged caller with uid may try another PIN now (and

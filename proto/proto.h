@@ -41,7 +41,8 @@ enum pa_msg_type {
 	PA_MSG_CHECK_USER = 2,		/* USER: may this name be prompted? */
 	PA_MSG_AUTH = 3,		/* USER PIN SERVICE [RHOST TTY] */
 	PA_MSG_ACCOUNT = 4,		/* USER [LOGIN_ID] ALLOW_ROLE* DENY_ROLE* */
-	PA_MSG_OPEN_SESSION = 5,	/* USER LOGIN_ID SERVICE */
+	PA_MSG_OPEN_SESSION = 5,	/* USER LOGIN_ID SERVICE ALLOW_ROLE*
+					   DENY_ROLE* [LOGIND_SESSION] */
 	PA_MSG_CLOSE_SESSION = 6,	/* USER SESSION_ID */
 	PA_MSG_ADMIN = 7,		/* COMMAND ARG* FLAGS [CONFIG] [SUDO_USER] */
 	PA_MSG_RESULT = 64,		/* STATUS and what the request asked */
@@ -71,7 +72,9 @@ enum pa_field {
 	PA_F_STDOUT = 21,	/* posauthctl's output */
 	PA_F_STDERR = 22,	/* posauthctl's messages */
 	PA_F_SUDO_USER = 23,	/* posauthctl's $SUDO_USER: a hint only */
-	PA_F_LAST = PA_F_SUDO_USER
+	PA_F_LOGIND_SESSION = 24,	/* $XDG_SESSION_ID at open: what to
+					   lock when the grant ends */
+	PA_F_LAST = PA_F_LOGIND_SESSION
 };
 
 #define PA_ADMIN_JSON		0x1u

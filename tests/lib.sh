@@ -330,6 +330,13 @@ pa_tokend_revoked() {
 	pa_curl --fail-with-body "$TOKEND_URL/_test/revoked"
 }
 
+# pa_tokend_user JSON: applies /_test/user (roles, disabled), prints the
+# person's new settings.
+pa_tokend_user() {
+	pa_curl --fail-with-body -X POST -H 'Content-Type: application/json' \
+		--data "$1" "$TOKEND_URL/_test/user"
+}
+
 # pa_tokend_post ENDPOINT [curl args...]: authenticated form POST to
 # /token, /revoke or /introspect; prints the body and then, on a line of
 # its own, the HTTP status.

@@ -7,9 +7,11 @@
  * before and after.
  *
  *   pam_client [-n COUNT] [-m] [-t] SERVICE USER op...
- *	op: auth acct open close env wait:PATH
- * wait:PATH pauses (same PAM handle) until PATH exists, at most 60 s, so a
- * test can change the world between two operations of one session. -t
+ *	op: auth acct open close env wait:PATH putenv:NAME=VALUE
+ * wait:PATH pauses (same PAM handle) until PATH exists, at most 180 s, so
+ * a test can change the world between two operations of one session.
+ * putenv: sets a PAM environment variable, as pam_systemd sets
+ * XDG_SESSION_ID before the modules after it open their session. -t
  * prints "elapsed_ms: N" for the PAM calls alone, without what it took to
  * start the process (or to wait for the suite's pam_wrapper lock).
  */
@@ -68,7 +70,7 @@ wait_for(const char *path)
 {
 	int i;
 
-	for (i = 0; i < 1200; i++) {
+	for (i = 0; i < 3600; i++) {
 		if (access(path, F_OK) == 0)
 			return PAM_SUCCESS;
 		usleep(50000);
@@ -101,6 +103,8 @@ run_once(const char *service, const char *user, int nops, char **ops,
 			r = pam_close_session(pamh, 0);
 		else if (strncmp(ops[i], "wait:", 5) == 0)
 			r = wait_for(ops[i] + 5);
+		else if (strncmp(ops[i], "putenv:", 7) == 0)
+			r = pam_putenv(pamh, ops[i] + 7);
 		else if (strcmp(ops[i], "env") == 0) {
 			env = pam_getenvlist(pamh);
 			for (e = env; e != NULL && *e != NULL; e++) {

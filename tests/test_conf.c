@@ -146,7 +146,10 @@ test_full_config(void)
 	    "uid_max = 399999\n"
 	    "home_pattern = /srv/home/%u%%\n"
 	    "shell = /usr/bin/zsh\n"
-	    "nss_expire = 30\n";
+	    "nss_expire = 30\n"
+	    "session_refresh = 2\n"
+	    "on_session_revoked = terminate\n"
+	    "session_revoked_hook = /usr/local/sbin/pos-revoked\n";
 
 	ok(parse(text, &c) == PA_OK && c != NULL && nreports == 0,
 	    "test_full_config_parses");
@@ -193,6 +196,10 @@ test_full_config(void)
 	    "test_full_config_default_groups");
 	ok(c->uid_min == 300000 && c->uid_max == 399999 &&
 	    c->nss_expire == 30, "test_full_config_nss");
+	ok(c->session_refresh == 2 &&
+	    c->on_session_revoked == PA_REVOKED_TERMINATE &&
+	    strcmp(c->session_revoked_hook, "/usr/local/sbin/pos-revoked") ==
+	    0, "test_full_config_session_following");
 	ok(strcmp(c->path, "test.conf") == 0, "test_path_recorded");
 	pa_conf_free(c);
 }
@@ -235,6 +242,10 @@ test_defaults(void)
 	    strcmp(c->home_pattern, "/home/%u") == 0 &&
 	    strcmp(c->shell, "/bin/bash") == 0 && c->nss_expire == 90,
 	    "test_default_nss");
+	ok(c->session_refresh == 300 &&
+	    c->on_session_revoked == PA_REVOKED_LOCK &&
+	    c->session_revoked_hook == NULL,
+	    "test_default_sessions_refresh_every_300s_and_lock");
 	pa_conf_free(c);
 }
 
@@ -346,6 +357,7 @@ test_numbers(void)
 		{ "uid_min", "999", "4294967295", "1000" },
 		{ "uid_max", "999", "4294967295", "4294967294" },
 		{ "nss_expire", NULL, "36501", "0" },
+		{ "session_refresh", NULL, "86401", "1" },
 	};
 	static const char *junk[] = {
 		"abc", "12x", "99999999999999999999", "-1", "+5", "0x10",
@@ -425,6 +437,16 @@ test_strings(void)
 
 	ok(one_line_fails("token = refresh_token", "token"),
 	    "test_bad_token_kind");
+	ok(one_line_fails("on_session_revoked = logout",
+	    "on_session_revoked") && reported_msg("lock, terminate or none"),
+	    "test_bad_session_revoked_action");
+	c = NULL;
+	ok(one_line_ok("on_session_revoked = none", &c) &&
+	    c->on_session_revoked == PA_REVOKED_NONE,
+	    "test_session_revoked_action_none");
+	pa_conf_free(c);
+	ok(one_line_fails("session_revoked_hook = bin/hook",
+	    "session_revoked_hook"), "test_relative_session_revoked_hook");
 	ok(one_line_fails("ca_file = etc/ca.pem", "ca_file"),
 	    "test_relative_ca_file_rejected");
 	ok(one_line_fails("cache_dir = var/lib", "cache_dir"),

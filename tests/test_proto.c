@@ -365,13 +365,13 @@ test_check(void)
 	n = field(p, 0, 1, "x", 1);
 	ok(refused(PA_MSG_AUTH, p, n, "unknown field tag 0"),
 	    "test_check_refuses_tag_0");
-	n = field(p, PA_F_SUDO_USER + 1, 1, "x", 1);
-	ok(refused(PA_MSG_AUTH, p, n, "unknown field tag 24") &&
+	n = field(p, PA_F_LOGIND_SESSION + 1, 1, "x", 1);
+	ok(refused(PA_MSG_AUTH, p, n, "unknown field tag 25") &&
 	    (n = field(p, 0xffff, 0, NULL, 0)) > 0 &&
 	    refused(PA_MSG_AUTH, p, n, "unknown field tag 65535"),
 	    "test_check_refuses_tag_past_the_last");
-	n = field(p, PA_F_SUDO_USER, 1, "x", 1);
-	ok(pa_msg_check(PA_MSG_ADMIN, p, n, NULL, 0) == PA_OK,
+	n = field(p, PA_F_LOGIND_SESSION, 1, "x", 1);
+	ok(pa_msg_check(PA_MSG_OPEN_SESSION, p, n, NULL, 0) == PA_OK,
 	    "test_check_accepts_the_last_tag");
 
 	good = field(p, PA_F_USER, 5, "alice", 5);

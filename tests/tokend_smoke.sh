@@ -282,6 +282,47 @@ tap_is "$(field active)" false test_revoked_access_token_is_inactive
 out=$(pa_curl -o /dev/null -w '%{http_code}' -u foo:bar -d token=x "$TOKEND_URL/introspect")
 tap_is "$out" 401 test_introspect_requires_client_auth
 
+# --- a person changed at the service (/_test/user) ---------------------------------
+
+# roles_of TOKEN: the roles claim, comma-joined.
+roles_of() {
+	"$PA_PYTHON3" -c 'import json,base64,sys; p=sys.argv[1].split(".")[1]
+print(",".join(json.loads(base64.urlsafe_b64decode(p+"="*(-len(p)%4)))["roles"]))' "$1"
+}
+user_set() {
+	local out
+	out=$(pa_curl -w '\n%{http_code}' -X POST -H 'Content-Type: application/json' \
+		--data "$1" "$TOKEND_URL/_test/user")
+	STATUS=${out##*$'\n'}
+	BODY=${out%$'\n'*}
+}
+login erin 5678
+ERIN_RT=$(field refresh_token)
+user_set '{"username":"erin","roles":["cashier"]}'
+[ "$STATUS" = 200 ] && [ "$(field roles)" = '["cashier"]' ] && [ "$(field disabled)" = false ]
+tap_ok $? test_user_endpoint_answers_the_person || tap_diag "$STATUS $BODY"
+refresh "$ERIN_RT"
+ERIN_RT=$(field refresh_token)
+tap_is "$STATUS $(roles_of "$(field access_token)")/$(roles_of "$(field id_token)")" \
+	"200 cashier/cashier" test_role_change_reaches_refreshed_tokens
+login erin 5678
+tap_is "$(roles_of "$(field access_token)")" cashier test_role_change_reaches_password_grant
+user_set '{"username":"erin","disabled":true}'
+refresh "$ERIN_RT"
+tap_is "$STATUS $(field error)" "400 invalid_grant" test_disabled_user_refresh_is_invalid_grant
+login erin 5678
+tap_is "$STATUS $(field error)" "400 invalid_grant" test_disabled_user_password_is_invalid_grant
+user_set '{"username":"erin","disabled":false,"roles":["cashier","manager"]}'
+refresh "$ERIN_RT"
+[ "$STATUS" = 200 ] && [ "$(roles_of "$(field access_token)")" = cashier,manager ]
+tap_ok $? test_enabled_again_refresh_works
+user_set '{"username":"nobody","disabled":true}'
+tap_is "$STATUS" 404 test_user_endpoint_unknown_user_is_404
+user_set '{"username":"erin","role":["admin"]}'
+tap_is "$STATUS" 400 test_user_endpoint_rejects_unknown_field
+user_set '{"username":"erin","disabled":"yes"}'
+tap_is "$STATUS" 400 test_user_endpoint_rejects_bad_value
+
 # --- faults ----------------------------------------------------------------------
 
 BODY=$(pa_tokend_control '{"fault":"http503"}')

@@ -35,6 +35,7 @@ enum conf_type {
 	CT_SIZE,	/* size_t */
 	CT_UINT,	/* unsigned */
 	CT_TOKEN,	/* enum pa_token_kind */
+	CT_REVOKED,	/* enum pa_revoked_action */
 	CT_ALGS,	/* unsigned PA_ALG_* mask */
 	CT_LIST,	/* char ** plus a size_t count */
 };
@@ -142,6 +143,10 @@ static const struct conf_key conf_keys[] = {
 	STR(home_pattern, "/home/%u", 0, check_home_pattern),
 	STR(shell, "/bin/bash", 0, check_abs_path),
 	NUM(nss_expire, CT_LONG, "90", 0, 36500),
+	NUM(session_refresh, CT_LONG, "300", 0, 86400),
+	{ "on_session_revoked", CT_REVOKED, F(on_session_revoked), 0, "lock",
+	    0, 0, 0, NULL },
+	STR(session_revoked_hook, NULL, 0, check_abs_path),
 };
 
 #define NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -447,6 +452,17 @@ conf_parse_value(const struct conf_key *k, const char *value,
 			return fail(msg, msglen,
 			    "must be id_token or access_token");
 		return PA_OK;
+	case CT_REVOKED:
+		if (strcmp(value, "lock") == 0)
+			v->n = PA_REVOKED_LOCK;
+		else if (strcmp(value, "terminate") == 0)
+			v->n = PA_REVOKED_TERMINATE;
+		else if (strcmp(value, "none") == 0)
+			v->n = PA_REVOKED_NONE;
+		else
+			return fail(msg, msglen,
+			    "must be lock, terminate or none");
+		return PA_OK;
 	case CT_ALGS:
 		return parse_algs(value, &v->n, msg, msglen);
 	case CT_LIST:
@@ -504,6 +520,11 @@ conf_swap(struct pa_conf *conf, const struct conf_key *k, union conf_val *v)
 	case CT_TOKEN:
 		v->n = *(enum pa_token_kind *)(void *)field;
 		*(enum pa_token_kind *)(void *)field = (enum pa_token_kind)n;
+		return;
+	case CT_REVOKED:
+		v->n = *(enum pa_revoked_action *)(void *)field;
+		*(enum pa_revoked_action *)(void *)field =
+		    (enum pa_revoked_action)n;
 		return;
 	}
 }

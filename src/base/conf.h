@@ -19,6 +19,13 @@ enum pa_token_kind {
 	PA_TOKEN_ACCESS = 1,	/* verify the access_token (must be a JWT) */
 };
 
+/* What happens to a running session whose grant the service ended. */
+enum pa_revoked_action {
+	PA_REVOKED_LOCK = 0,		/* loginctl lock-session */
+	PA_REVOKED_TERMINATE = 1,	/* loginctl terminate-session */
+	PA_REVOKED_NONE = 2,		/* only the hook, if any */
+};
+
 /* [roles]: role = group, group ... */
 struct pa_role_map {
 	char *role;
@@ -85,6 +92,11 @@ struct pa_conf {
 	char *home_pattern;		/* default /home/%u */
 	char *shell;			/* default /bin/bash */
 	long nss_expire;		/* days, default 90 */
+
+	/* sessions follow the token service */
+	long session_refresh;		/* seconds, default 300, 0 = off */
+	enum pa_revoked_action on_session_revoked;	/* default lock */
+	char *session_revoked_hook;	/* absolute path, optional */
 };
 
 /*

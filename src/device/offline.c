@@ -222,6 +222,82 @@ pa_offline_remember(struct pa_cache *c, const struct pa_conf *conf,
 	return pa_offline_remember_pin(c, conf, held, user, pin);
 }
 
+struct refreshed_arg {
+	const char *old_refresh;
+	const struct pa_claims *claims;
+	const struct pa_tokens *tokens;
+	long long now;
+};
+
+/* The claims of the refreshed token replace the record's; PIN state stays. */
+static int
+refreshed_claims(struct pa_cache_record *rec, const struct pa_claims *cl)
+{
+	char *name = NULL, *sub = NULL;
+	int r;
+
+	record_drop_claims(rec);
+	if ((r = pa_strv_dup(cl->roles, cl->nroles, &rec->roles)) != PA_OK)
+		return r;
+	rec->nroles = cl->nroles;
+	if ((r = dup_str(cl->tenant, &rec->tenant)) != PA_OK ||
+	    (r = dup_str(cl->store, &rec->store)) != PA_OK ||
+	    (r = dup_str(cl->name, &name)) != PA_OK ||
+	    (r = dup_str(cl->sub, &sub)) != PA_OK) {
+		free(name);
+		return r;
+	}
+	free(rec->name);
+	free(rec->sub);
+	rec->name = name;
+	rec->sub = sub;
+	rec->has_uid = cl->has_uid;
+	rec->uid = cl->uid;
+	rec->token_exp = cl->exp;
+	return PA_OK;
+}
+
+static int
+refreshed_cb(struct pa_cache_record *rec, int exists, void *argp)
+{
+	const struct refreshed_arg *a = argp;
+	const struct pa_tokens *t = a->tokens;
+	char *access = NULL;
+	int r;
+
+	/* A record an administrator removed is not brought back by a refresh. */
+	if (!exists)
+		return PA_CACHE_KEEP;
+	if ((r = refreshed_claims(rec, a->claims)) != PA_OK)
+		return r;
+	if (t->access_token != NULL &&
+	    (access = strdup(t->access_token)) == NULL)
+		return PA_ERR_ALLOC;
+	pa_strfreezero(rec->access_token);
+	rec->access_token = access;
+	rec->access_exp = t->expires_in > 0 ? a->now + t->expires_in :
+	    a->claims->exp;
+	/* Only the latest login's own token is the record's to rotate. */
+	if (rec->refresh_token != NULL && a->old_refresh != NULL &&
+	    t->refresh_token != NULL &&
+	    strcmp(rec->refresh_token, a->old_refresh) == 0) {
+		pa_strfreezero(rec->refresh_token);
+		if ((rec->refresh_token = strdup(t->refresh_token)) == NULL)
+			return PA_ERR_ALLOC;
+	}
+	return 0;
+}
+
+int
+pa_offline_refreshed(struct pa_cache *c, const char *user,
+    const char *old_refresh, const struct pa_claims *claims,
+    const struct pa_tokens *tokens, long long now)
+{
+	struct refreshed_arg a = { old_refresh, claims, tokens, now };
+
+	return pa_cache_update(c, user, refreshed_cb, &a);
+}
+
 static int
 forget_cb(struct pa_cache_record *rec, int exists, void *arg)
 {

@@ -39,6 +39,18 @@ int pa_offline_remember(struct pa_cache *c, const struct pa_conf *conf,
     const char *user, const char *pin, const struct pa_claims *claims,
     const struct pa_tokens *tokens, long long now);
 
+/*
+ * After a verified refresh of a running session: the record's roles,
+ * tenant, store, name, uid and access token follow the new token, and
+ * its refresh token is rotated when it was old_refresh (the session of
+ * the latest login). The verifier, the failure count and last_online
+ * stay: a refresh proves the grant, not the PIN, so it neither starts
+ * nor extends offline grace. A missing record stays missing.
+ */
+int pa_offline_refreshed(struct pa_cache *c, const char *user,
+    const char *old_refresh, const struct pa_claims *claims,
+    const struct pa_tokens *tokens, long long now);
+
 /* What pa_offline_forget() removes. */
 enum pa_forget {
 	/*

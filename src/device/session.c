@@ -99,25 +99,35 @@ open_user_dir(int rfd, const char *user, int *ufdp)
  */
 static pthread_mutex_t session_lock = PTHREAD_MUTEX_INITIALIZER;
 
-int
-pa_session_write_token(const char *runtime_dir, const char *user,
-    uid_t uid, gid_t gid, const char *token, char **path,
-    struct pa_session_file *id)
+/* 1 when the token file in ufd is the one id names. */
+static int
+token_is(int ufd, const struct pa_session_file *id)
+{
+	struct stat st;
+
+	return id->have && fstatat(ufd, TOKEN_FILE, &st,
+	    AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == id->dev &&
+	    st.st_ino == id->ino;
+}
+
+/* Session lock held; with over, only while the file is still that one. */
+static int
+write_token(const char *runtime_dir, const char *user, uid_t uid, gid_t gid,
+    const char *token, char **path, struct pa_session_file *id,
+    const struct pa_session_file *over)
 {
 	struct pa_chunk chunks[2];
 	struct pa_buf p;
 	struct stat st;
 	int rfd = -1, ufd = -1, r;
 
-	*path = NULL;
-	if (id != NULL)
-		memset(id, 0, sizeof(*id));
-	if (!pa_name_is_component(user) || token == NULL)
-		return PA_ERR_ARG;
-	pthread_mutex_lock(&session_lock);
 	if ((r = open_runtime_dir(runtime_dir, 1, &rfd)) != PA_OK ||
 	    (r = open_user_dir(rfd, user, &ufd)) != PA_OK)
 		goto out;
+	if (over != NULL && !token_is(ufd, over)) {
+		r = PA_ERR_NOT_FOUND;
+		goto out;
+	}
 	chunks[0].data = token;
 	chunks[0].len = strlen(token);
 	chunks[1].data = "\n";
@@ -132,6 +142,8 @@ pa_session_write_token(const char *runtime_dir, const char *user,
 		id->ino = st.st_ino;
 		id->have = 1;
 	}
+	if (path == NULL)
+		goto out;
 	pa_buf_init(&p, 4096 + 2 * PA_NAME_COMPONENT_MAX);
 	if ((r = pa_buf_printf(&p, "%s/%s/%s", runtime_dir, user,
 	    TOKEN_FILE)) == PA_OK && (*path = pa_buf_steal(&p, NULL)) == NULL)
@@ -142,7 +154,42 @@ pa_session_write_token(const char *runtime_dir, const char *user,
 		close(ufd);
 	if (rfd >= 0)
 		close(rfd);
+	return r;
+}
+
+int
+pa_session_write_token(const char *runtime_dir, const char *user,
+    uid_t uid, gid_t gid, const char *token, char **path,
+    struct pa_session_file *id)
+{
+	int r;
+
+	*path = NULL;
+	if (id != NULL)
+		memset(id, 0, sizeof(*id));
+	if (!pa_name_is_component(user) || token == NULL)
+		return PA_ERR_ARG;
+	pthread_mutex_lock(&session_lock);
+	r = write_token(runtime_dir, user, uid, gid, token, path, id, NULL);
 	pthread_mutex_unlock(&session_lock);
+	return r;
+}
+
+int
+pa_session_rewrite_token_if(const char *runtime_dir, const char *user,
+    uid_t uid, gid_t gid, const char *token, struct pa_session_file *id)
+{
+	struct pa_session_file now;
+	int r;
+
+	if (!pa_name_is_component(user) || token == NULL || id == NULL)
+		return PA_ERR_ARG;
+	memset(&now, 0, sizeof(now));
+	pthread_mutex_lock(&session_lock);
+	r = write_token(runtime_dir, user, uid, gid, token, NULL, &now, id);
+	pthread_mutex_unlock(&session_lock);
+	if (r == PA_OK)
+		*id = now;
 	return r;
 }
 
@@ -184,7 +231,6 @@ static int
 remove_token(const char *runtime_dir, const char *user,
     const struct pa_session_file *id)
 {
-	struct stat st;
 	int rfd = -1, ufd = -1, r;
 
 	if (!pa_name_is_component(user))
@@ -197,9 +243,7 @@ remove_token(const char *runtime_dir, const char *user,
 		goto out;
 	}
 	/* stat, never read: the file is the user's and we hold no DAC right. */
-	if (id != NULL && (fstatat(ufd, TOKEN_FILE, &st,
-	    AT_SYMLINK_NOFOLLOW) != 0 || !id->have || st.st_dev != id->dev ||
-	    st.st_ino != id->ino)) {
+	if (id != NULL && !token_is(ufd, id)) {
 		r = PA_ERR_NOT_FOUND;
 		goto out;
 	}

@@ -26,6 +26,15 @@ int pa_session_write_token(const char *runtime_dir, const char *user,
     uid_t uid, gid_t gid, const char *token, char **path,
     struct pa_session_file *id);
 
+/*
+ * Replaces the token file with token (a refreshed session's), only while
+ * it is still the one id names: a newer session of the same user owns
+ * the file it wrote. *id then names the new file. PA_ERR_NOT_FOUND when
+ * it is not (nothing written).
+ */
+int pa_session_rewrite_token_if(const char *runtime_dir, const char *user,
+    uid_t uid, gid_t gid, const char *token, struct pa_session_file *id);
+
 /* Reads the token file of user; PA_ERR_NOT_FOUND when there is none. */
 int pa_session_read_token(const char *runtime_dir, const char *user,
     char **token);

@@ -62,9 +62,8 @@ pa_auth_result_clear(struct pa_auth_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-/* A record changed: the NSS index follows (staff appear or vanish). */
-static void
-index_follows(const struct pa_conf *conf, const struct pa_log *lg,
+void
+pa_auth_index_follows(const struct pa_conf *conf, const struct pa_log *lg,
     struct pa_cache *cache, long long now)
 {
 	int r;
@@ -96,7 +95,7 @@ remember_online(const struct pa_conf *conf, const struct pa_log *lg,
 		    pa_log_quote(user, q, sizeof(q)), pa_strerror(r));
 		return;
 	}
-	index_follows(conf, lg, cache, now);
+	pa_auth_index_follows(conf, lg, cache, now);
 }
 
 /*
@@ -126,7 +125,7 @@ forget_after_refusal(const struct pa_conf *conf, const struct pa_log *lg,
 		    "verifier: %s", pa_log_quote(user, q, sizeof(q)),
 		    pa_strerror(cr));
 	} else if (how == PA_FORGET_CLAIMS)
-		index_follows(conf, lg, cache, now);
+		pa_auth_index_follows(conf, lg, cache, now);
 }
 
 /*

@@ -96,6 +96,13 @@ int pa_auth_known_staff(const struct pa_conf *conf, const char *user,
     long long now, struct pa_cache_record **out);
 
 /*
+ * A record changed: the NSS index follows (staff appear or vanish, their
+ * groups change). Logs a failure; the record change stands.
+ */
+void pa_auth_index_follows(const struct pa_conf *conf,
+    const struct pa_log *lg, struct pa_cache *cache, long long now);
+
+/*
  * Ends what one session started: revokes its refresh token (queued in the
  * cache when the service is unreachable) and removes the session token
  * file while it is still the one the session wrote. Either may be NULL.

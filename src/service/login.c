@@ -86,8 +86,33 @@ login_verify_token(const struct pa_conf *conf, struct pa_provider *prov,
 	return r;
 }
 
+/* what: "online login" or "token refresh", for the one line logged. */
+/*
+ * The token the configuration names, verified like every login's; the
+ * tokens move into res when it is good.
+ */
+static int
+login_accept(const struct pa_conf *conf, struct pa_provider *prov,
+    const char *user, long long now, struct pa_tokens **tokens,
+    struct pa_login_result *res)
+{
+	const char *token = conf->token == PA_TOKEN_ACCESS ?
+	    (*tokens)->access_token : (*tokens)->id_token;
+	int r;
+
+	res->stage = "token response";
+	if (token == NULL)
+		return PA_ERR_BAD_RESPONSE;
+	if ((r = login_verify_token(conf, prov, token, user, now, res)) !=
+	    PA_OK)
+		return r;
+	res->tokens = *tokens;
+	*tokens = NULL;
+	return PA_OK;
+}
+
 static void
-login_log(const struct pa_log *lg, const char *user, int r,
+login_log(const struct pa_log *lg, const char *what, const char *user, int r,
     const struct pa_login_result *res)
 {
 	char q[PA_QUOTE_MAX];
@@ -99,13 +124,13 @@ login_log(const struct pa_log *lg, const char *user, int r,
 		pa_buf_init(&roles, 255);
 		(void)pa_strv_join(res->claims->roles, res->claims->nroles,
 		    ",", &roles);
-		pa_log(lg, LOG_INFO, "user \"%s\": online login accepted, "
-		    "roles [%s]", q, pa_buf_str(&roles));
+		pa_log(lg, LOG_INFO, "user \"%s\": %s accepted, roles [%s]",
+		    q, what, pa_buf_str(&roles));
 		pa_buf_clear(&roles);
 		return;
 	}
 	pa_log(lg, r == PA_ERR_UNREACHABLE ? LOG_WARNING : LOG_NOTICE,
-	    "user \"%s\": online login failed, %s: %s at %s%s%s", q,
+	    "user \"%s\": %s failed, %s: %s at %s%s%s", q, what,
 	    pa_failure_class_name(pa_failure_class(r)), pa_strerror(r),
 	    res->stage ? res->stage : "start",
 	    res->detail[0] ? ": " : "", res->detail);
@@ -128,7 +153,6 @@ pa_login_online_cached(const struct pa_conf *conf, const struct pa_log *lg,
 	struct pa_provider prov;
 	struct pa_tokens *tokens = NULL;
 	char *secret = NULL;
-	const char *token;
 	int r;
 
 	memset(res, 0, sizeof(*res));
@@ -162,18 +186,9 @@ pa_login_online_cached(const struct pa_conf *conf, const struct pa_log *lg,
 	if (r != PA_OK)
 		goto out_http;
 
-	token = conf->token == PA_TOKEN_ACCESS ? tokens->access_token :
-	    tokens->id_token;
-	res->stage = "token response";
-	if (token == NULL) {
-		r = PA_ERR_BAD_RESPONSE;
-		goto out;
-	}
-	if ((r = login_verify_token(conf, &prov, token, user, now,
-	    res)) != PA_OK)
+	if ((r = login_accept(conf, &prov, user, now, &tokens, res)) !=
+	    PA_OK && r != PA_ERR_BAD_RESPONSE)
 		goto out_http;
-	res->tokens = tokens;
-	tokens = NULL;
 	goto out;
  out_http:
 	if (res->detail[0] == '\0' && pa_http_error(http)[0] != '\0')
@@ -185,7 +200,67 @@ pa_login_online_cached(const struct pa_conf *conf, const struct pa_log *lg,
 		pa_claims_free(res->claims);
 		res->claims = NULL;
 	}
-	login_log(lg, user, r, res);
+	login_log(lg, "online login", user, r, res);
+	pa_provider_clear(&prov);
+	pa_http_free(http);
+	pa_tokens_free(tokens);
+	pa_strfreezero(secret);
+	return r;
+}
+
+int
+pa_login_refresh(const struct pa_conf *conf, const struct pa_log *lg,
+    struct pa_cache *store, const char *user, const char *refresh_token,
+    long long now, struct pa_login_result *res)
+{
+	struct pa_http *http = NULL;
+	struct pa_provider prov;
+	struct pa_tokens *tokens = NULL;
+	char *secret = NULL;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	pa_provider_init(&prov, NULL, conf->issuer);
+	prov.store = store;
+	res->stage = "client secret";
+	if ((r = pa_secret_read_file(conf->client_secret_file,
+	    PA_CLIENT_SECRET_MAX, &secret)) != PA_OK)
+		goto out;
+	if ((r = pa_http_new_for(conf, &http)) != PA_OK)
+		goto out;
+	prov.http = http;
+	res->stage = "discovery";
+	if ((r = pa_provider_load_meta(&prov, now)) != PA_OK)
+		goto out_http;
+	res->stage = "refresh request";
+	r = pa_oidc_refresh_grant(http, prov.meta, conf->client_id, secret,
+	    refresh_token, &tokens);
+	res->answered = r == PA_OK || r == PA_ERR_REJECTED;
+	if (r == PA_ERR_REJECTED && tokens != NULL)
+		snprintf(res->detail, sizeof(res->detail), "%s", tokens->error);
+	if (r != PA_OK)
+		goto out_http;
+	/* The same user, verified like a login: roles come only from here. */
+	r = login_accept(conf, &prov, user, now, &tokens, res);
+	if (r != PA_OK && (pa_failure_class(r) == PA_CLASS_UNREACHABLE ||
+	    pa_failure_class(r) == PA_CLASS_LOCAL)) {
+		res->tokens = tokens;
+		tokens = NULL;
+	}
+	if (r != PA_OK && r != PA_ERR_BAD_RESPONSE)
+		goto out_http;
+	goto out;
+ out_http:
+	if (res->detail[0] == '\0' && pa_http_error(http)[0] != '\0')
+		snprintf(res->detail, sizeof(res->detail), "%s",
+		    pa_http_error(http));
+ out:
+	res->document_fetches = prov.fetches;
+	if (r != PA_OK) {
+		pa_claims_free(res->claims);
+		res->claims = NULL;
+	}
+	login_log(lg, "token refresh", user, r, res);
 	pa_provider_clear(&prov);
 	pa_http_free(http);
 	pa_tokens_free(tokens);

@@ -30,6 +30,11 @@ struct pa_login_result {
 	 * says this person may not log in here, like a rejection.
 	 */
 	int signed_no;
+	/*
+	 * pa_login_refresh(): the token endpoint answered the grant (with
+	 * tokens or a refusal), so the refresh token presented is spent.
+	 */
+	int answered;
 };
 
 /*
@@ -48,6 +53,24 @@ int pa_login_online(const struct pa_conf *conf, const struct pa_log *lg,
 int pa_login_online_cached(const struct pa_conf *conf,
     const struct pa_log *lg, struct pa_cache *store, const char *user,
     const char *pin, long long now, struct pa_login_result *res);
+
+/*
+ * A running session's refresh (RFC 6749 §6): refresh_token is spent for
+ * new tokens, and the token the configuration names is verified exactly
+ * as a login's (signature, issuer, audience, times, tenant, store, and
+ * the same user), with the same signed_no. PA_OK with res->claims and
+ * res->tokens (the rotated refresh token in res->tokens->refresh_token,
+ * if the service rotates), PA_ERR_REJECTED when the service refused the
+ * grant (res->detail has its error code), or a status of another class.
+ * When the grant gave tokens that could not be checked for want of the
+ * service (its keys unreachable) or for a local failure, res->tokens is
+ * set all the same, without claims: the rotated refresh token is the
+ * session's now, and the old one would be taken for a stolen copy.
+ * Logs one line; never a token.
+ */
+int pa_login_refresh(const struct pa_conf *conf, const struct pa_log *lg,
+    struct pa_cache *store, const char *user, const char *refresh_token,
+    long long now, struct pa_login_result *res);
 
 void pa_login_result_clear(struct pa_login_result *res);
 

@@ -380,6 +380,8 @@ class User:
         self.tenant = need("tenant", str)
         self.store = need("store", (str, list))
         self.name = entry.get("name", self.username)
+        # /_test/user may disable a person: no grant of theirs works then.
+        self.disabled = entry.get("disabled", False) is True
         if not all(isinstance(r, str) for r in self.roles):
             raise ValueError("user %r: roles must be strings" % self.username)
         if isinstance(self.store, list) and \
@@ -890,7 +892,34 @@ class State:
         # does not tell which usernames exist.
         expected = user.pin if user else "\0" * 16
         match = hmac.compare_digest(expected.encode(), pin.encode())
-        return user if (user and match) else None
+        with self.lock:
+            disabled = user is not None and user.disabled
+        return user if (user and match and not disabled) else None
+
+    def set_user(self, req):
+        """/_test/user: change a person for the grants that follow (roles,
+        disabled); ValueError for a bad field, LookupError for no such
+        user. Tokens already issued keep what they say."""
+        unknown = set(req) - {"username", "roles", "disabled"}
+        if unknown:
+            raise ValueError("unknown field(s): %s" % ", ".join(sorted(unknown)))
+        roles = req.get("roles")
+        if roles is not None and not (
+                isinstance(roles, list) and len(roles) <= 64
+                and all(printable(r, 64) for r in roles)):
+            raise ValueError("roles must be a list of printable strings")
+        if "disabled" in req and not isinstance(req["disabled"], bool):
+            raise ValueError("disabled must be true or false")
+        with self.lock:
+            user = self.users.get(req.get("username"))
+            if user is None:
+                raise LookupError("no such user: %r" % (req.get("username"),))
+            if roles is not None:
+                user.roles = list(roles)
+            if "disabled" in req:
+                user.disabled = req["disabled"]
+            return {"username": user.username, "roles": list(user.roles),
+                    "disabled": user.disabled}
 
     # --- tokens ---------------------------------------------------------
 
@@ -1055,6 +1084,10 @@ class State:
             if user is None:
                 family.revoked = True
                 raise OAuthError(400, "invalid_grant", "user no longer exists")
+            if user.disabled:
+                # The grant stays: enabling the person again revives it,
+                # as an IdP's "disable account" switch does.
+                raise OAuthError(400, "invalid_grant", "user is disabled")
             if scope is not None and \
                     not set(scope.split()) <= set(family.scope.split()):
                 # RFC 6749 §6: a refresh may narrow the scope, never widen.
@@ -1148,9 +1181,10 @@ class State:
                 raise OAuthError(400, "authorization_pending",
                                  "waiting for the user")
             user = self.users.get(rec.user)
-            if user is None:
+            if user is None or user.disabled:
                 rec.state = "denied"
-                raise OAuthError(400, "access_denied", "user no longer exists")
+                raise OAuthError(400, "access_denied", "user no longer "
+                                 "exists or is disabled")
             rec.state = "redeemed"
             acr, amr = self.settings["acr"], self.settings["amr"]
             family = Family(user, rec.scope, amr=amr, acr=acr,
@@ -1911,6 +1945,15 @@ class Handler(BaseHTTPRequestHandler):
                 return self._json(200, json.loads(json.dumps(state.stats)))
         if path == "/_test/revoked":
             return self._json(200, state.revoked_summary())
+        if path == "/_test/user" and self.command == "POST":
+            try:
+                user = state.set_user(req)
+            except LookupError as exc:
+                return self._json(404, {"error": str(exc)})
+            except ValueError as exc:
+                return self._json(400, {"error": str(exc)})
+            self._note += " " + json.dumps(user, separators=(",", ":"))
+            return self._json(200, user)
         if path == "/_test/device" and self.command == "POST":
             try:
                 changed, rec = state.device_act(req)
