@@ -201,8 +201,8 @@ sleep 4
 sum_down=$(file_sum alice)
 [ "$(wc -l <"$HOOKLOG")" = "$hooks" ] && [ -n "$sum_down" ] && has_group alice pos-cashier
 tap_ok $? test_outage_keeps_session_token_file_and_groups
-pa_tokend_control '{"fault":"none"}' >/dev/null
 mark=$(pa_daemon_log_size)
+pa_tokend_control '{"fault":"none"}' >/dev/null
 wait_until 15 file_changed alice "$sum_down"
 tap_ok $? test_refreshes_again_when_the_service_is_back
 tap_diag "first refresh after the outage ended: ${WAITED_MS} ms"
