@@ -191,8 +191,12 @@ apply(struct pd_session *ss, void *arg)
 		take_refresh_token(ss, a->rf->tokens);
 		ss->attempts++;
 		ss->due = a->mono + a->retry_ms;
-		pa_log(&a->d->log, LOG_INFO, "user \"%s\": session refresh "
-		    "failed (%s), again in %lld ms", q, a->rf->why,
+		/* An answer that is not about the person: ours to fix. */
+		pa_log(&a->d->log, a->status == PA_ERR_REJECTED ? LOG_ERR :
+		    LOG_INFO, "user \"%s\": session refresh failed (%s)%s, "
+		    "again in %lld ms", q, a->rf->why,
+		    a->status == PA_ERR_REJECTED ? ", the session is kept: "
+		    "check client_id and the client secret" : "",
 		    a->retry_ms);
 	}
 	if (a->reason != NULL && ss->logind_id != NULL)

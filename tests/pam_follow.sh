@@ -209,6 +209,22 @@ tap_diag "first refresh after the outage ended: ${WAITED_MS} ms"
 [ "$(refreshes_of alice "$mark")" -ge 1 ] && [ "$(revoked reuse_detected)" = 0 ]
 tap_ok $? test_outage_spends_no_refresh_token_twice
 
+# --- (e2) a refusal that is about the terminal, not the person ------------------------
+# A mistyped client secret makes every refresh answer invalid_client: that
+# must not lock every open session, only say loudly what to fix.
+hooks=$(wc -l <"$HOOKLOG")
+cp -p "$CLIENT_SECRET_FILE" "$W/secret.good"
+(umask 077 && echo "not-the-secret" >"$CLIENT_SECRET_FILE")
+mark=$(pa_daemon_log_size)
+wait_until 10 log_has "$mark" 'user "alice": session refresh failed (invalid_client), the session is kept'
+tap_ok $? test_invalid_client_is_not_a_revocation || tap_diag "$(log_since "$mark" | tail -5)"
+[ "$(wc -l <"$HOOKLOG")" = "$hooks" ] && [ -s "$RUN/alice/token" ] && has_group alice pos-cashier
+tap_ok $? test_invalid_client_keeps_session_and_groups
+cp -p "$W/secret.good" "$CLIENT_SECRET_FILE"
+sum_bad=$(file_sum alice)
+wait_until 15 file_changed alice "$sum_bad"
+tap_ok $? test_refreshes_again_with_the_right_secret
+
 # --- (f) logout after refreshes ----------------------------------------------------
 before=$(revoked)
 rt_now=$(cached_rt alice)

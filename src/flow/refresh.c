@@ -40,17 +40,21 @@ pa_refresh_delay_ms(long long period_ms, long long lifetime_s,
 }
 
 /*
- * Only an answer of the service to this grant ends it: a refused refresh
- * token, or a token that is not this user's here. A discovery document
- * or key that could not be had says nothing about the person.
+ * Only an answer of the service to this grant ends it: invalid_grant
+ * (RFC 6749 §5.2: revoked, expired, reused, the person disabled), or a
+ * token that is not this user's here. Any other refusal is about the
+ * terminal (invalid_client: a mistyped secret; a proxy's 400) and would
+ * otherwise lock every open session at once: retried, and logged. A
+ * discovery document or key that could not be had says nothing either.
  */
 static int
 grant_refused(int r, const struct pa_login_result *lr)
 {
-	enum pa_failure_class c = pa_failure_class(r);
-
-	return lr->answered && (c == PA_CLASS_REJECTED ||
-	    c == PA_CLASS_INVALID);
+	if (!lr->answered)
+		return 0;
+	if (r == PA_ERR_REJECTED)
+		return strcmp(lr->detail, "invalid_grant") == 0;
+	return pa_failure_class(r) == PA_CLASS_INVALID;
 }
 
 /* The cache and the index take the new roles; the verifier stays. */
