@@ -33,7 +33,8 @@
 #define DOCS_JITTER_PCT		10
 #define DOCS_RETRY_MIN_MS	60000LL
 #define DOCS_RETRY_MAX_MS	(15 * 60000LL)
-#define DOCS_FIRST_SPREAD_MS	2000
+#define DOCS_FIRST_SPREAD_MS	2000	/* stale ones found: fetched within */
+#define DOCS_LOOK_AGAIN_MS	60000LL
 
 void
 pd_outage_init(struct pd *d)
@@ -163,9 +164,13 @@ docs_due(struct pd *d, const struct pa_conf *conf, struct pa_cache *cache,
 {
 	long long age;
 
+	/*
+	 * None yet: the first login fetches them (a terminal nobody uses
+	 * asks nothing); look again in a while for what it stored.
+	 */
 	if (pa_provider_docs_age(cache, conf->issuer, (long long)time(NULL),
 	    &age) != PA_OK)
-		return now + pd_bg_spread(d, DOCS_FIRST_SPREAD_MS);
+		return now + pd_bg_jitter(d, DOCS_LOOK_AGAIN_MS, DOCS_JITTER_PCT);
 	if (age >= DOCS_REFRESH_AT)
 		return now + pd_bg_spread(d, DOCS_FIRST_SPREAD_MS);
 	return now + pd_bg_jitter(d, (DOCS_REFRESH_AT - age) * 1000LL,

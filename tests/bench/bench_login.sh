@@ -207,10 +207,8 @@ warm_users() {
 		must "login of ${u%%:*}" $?
 	done
 }
-# The first logins fetch discovery and JWKS into the device cache (and
-# a fresh posauthd fetches what it lacks within 2 s: let it finish).
+# The first logins fetch discovery and JWKS into the device cache.
 warm_users
-sleep 2
 
 echo "== posauthd logins against tests/tokend (HTTPS, $TOKEND_URL)"
 kv "PAM" "$VIA"
