@@ -78,10 +78,14 @@ wait_until() {
 
 # glibc itself, with "posauth" in a private nsswitch.conf.
 printf 'passwd: files posauth\ngroup: files posauth\n' >"$W/nsswitch.conf"
+# A sanitizer build's NSS module needs its runtime preloaded into id(1).
+NSS_SAN=$(ldd "$top_builddir/.libs/libnss_posauth.so.2" 2>/dev/null |
+	awk '/lib(asan|ubsan)\.so/ { print $3 }' | tr '\n' ' ')
 groups_of() {
 	unshare -m sh -c 'mount --bind "$1" /etc/nsswitch.conf || exit 99
 		shift; exec "$@"' sh "$W/nsswitch.conf" \
-		env LD_LIBRARY_PATH="$top_builddir/.libs" POSAUTH_NSS_INDEX="$W/nss/nss.db" \
+		env LD_LIBRARY_PATH="$top_builddir/.libs" LD_PRELOAD="$NSS_SAN" \
+		ASAN_OPTIONS=detect_leaks=0 POSAUTH_NSS_INDEX="$W/nss/nss.db" \
 		id -Gn "$1" 2>/dev/null | tr ' ' '\n' | sort | tr '\n' ' '
 }
 has_group() { grep -qw -- "$2" <<<"$(groups_of "$1")"; }
