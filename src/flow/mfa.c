@@ -56,8 +56,11 @@ mfa_message(const struct pa_device_auth *d, struct pa_buf *b)
 	    d->verification_uri, d->user_code)) != PA_OK ||
 	    (r = pa_qr_text(qr_uri, b)) != PA_OK)
 		return r;
-	return pa_buf_printf(b, "Waiting for your approval (up to %ld:%02ld "
-	    "min)...", d->expires_in / 60, d->expires_in % 60);
+	if (d->expires_in % 60 == 0)
+		return pa_buf_printf(b, "Waiting for your approval (the code "
+		    "expires in %ld min)...", d->expires_in / 60);
+	return pa_buf_printf(b, "Waiting for your approval (the code expires "
+	    "in %ld s)...", d->expires_in);
 }
 
 int
