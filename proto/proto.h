@@ -39,7 +39,13 @@
 enum pa_msg_type {
 	PA_MSG_HELLO = 1,		/* service: PA_F_VERSION, TIMEOUT_MS */
 	PA_MSG_CHECK_USER = 2,		/* USER: may this name be prompted? */
-	PA_MSG_AUTH = 3,		/* USER PIN SERVICE [RHOST TTY] [MFA] */
+	/*
+	 * USER PIN SERVICE [RHOST TTY] [MFA]. Answered with LOGIN_ID and
+	 * OFFLINE; or, when the PIN was right and the second factor is due,
+	 * status PA_ERR_MFA_PENDING with MESSAGE (to show), MFA_ID and
+	 * MFA_WAIT_MS, for MFA_WAIT.
+	 */
+	PA_MSG_AUTH = 3,
 	PA_MSG_ACCOUNT = 4,		/* USER [LOGIN_ID] ALLOW_ROLE* DENY_ROLE* */
 	PA_MSG_OPEN_SESSION = 5,	/* USER LOGIN_ID SERVICE ALLOW_ROLE*
 					   DENY_ROLE* [LOGIND_SESSION] */
