@@ -52,6 +52,7 @@ tap_ok $? test_wrong_pin_starts_no_second_factor
 
 # --- approve ----------------------------------------------------------------------------
 device '"device_auto":"approve","device_auto_delay":1'
+FAMILIES=$(pa_tokend_revoked | pa_json_get families_revoked)
 pa_pam_expect test_admin_approved_on_phone ok carol 3456 authenticate acct_mgmt open_session close_session
 APPROVED_OUT=$PAM_OUT
 grep -qF "Second factor required" <<<"$PAM_OUT" &&
@@ -71,6 +72,10 @@ body = open(sys.argv[1], "rb").read()
 sys.exit(0 if b'"last_mfa":' in body else 1)
 PY
 tap_ok $? test_cache_records_last_mfa
+# The PIN step's grant and, at close_session, the session's: a PIN alone
+# leaves no live refresh token behind.
+[ "$(pa_tokend_revoked | pa_json_get families_revoked)" -ge $((FAMILIES + 2)) ]
+tap_ok $? test_pin_step_refresh_token_revoked || tap_diag "$(pa_tokend_revoked)"
 # What the README shows.
 sed -n '/Second factor required/,/Waiting for your approval/p' <<<"$APPROVED_OUT" >"$W/conversation.txt"
 
@@ -95,13 +100,23 @@ pa_pam_expect test_slow_down_then_approved ok carol 3456 authenticate
 tap_ok $? test_slow_down_lengthens_the_interval_once ||
 	tap_diag "$(newest) $(pa_tokend_stats)"
 
+# A client that gives up (ssh's LoginGraceTime, Ctrl-C) ends the polling.
+device
+PA_PAMTESTER_WRAP="timeout 3" pa_pam carol 3456 authenticate
+sleep 2
+pa_daemon_settle 0
+grep -qF 'second factor abandoned, the client went away' "$POSAUTHD_LOG" &&
+	[ "$(newest | pa_json_get state)" = pending ]
+tap_ok $? test_client_hanging_up_ends_the_wait || tap_diag "$PAM_OUT"
+
 # --- what the token must prove ---------------------------------------------------------------
 device
+PREV=$(newest | pa_json_get user_code)
 ( pa_pam carol 3456 authenticate; echo "$PAM_RC" >"$W/bg.rc"; printf '%s' "$PAM_OUT" >"$W/bg.out" ) &
 BG=$!
 for _ in $(seq 100); do
-	[ "$(newest | pa_json_get state 2>/dev/null)" = pending ] &&
-		[ "$(newest | pa_json_get login_hint)" = carol ] && break
+	[ "$(newest | pa_json_get user_code)" != "$PREV" ] &&
+		[ "$(newest | pa_json_get state)" = pending ] && break
 	sleep 0.1
 done
 pa_curl --fail-with-body -X POST -H 'Content-Type: application/json' \

@@ -271,12 +271,12 @@ pa_auth_login(const struct pa_conf *conf, const struct pa_log *lg,
 		pa_log(lg, LOG_INFO, "user \"%s\": PIN accepted, second factor "
 		    "required%s", pa_log_quote(user, q, sizeof(q)),
 		    (flags & PA_AUTH_MFA) ? " by the PAM line" : " by role");
-		/* A PIN alone must not leave a grant that outlives this. */
-		if (lr.tokens->refresh_token != NULL && pa_revoke_or_queue(
-		    cache, conf, lg, user, lr.tokens->refresh_token, now) !=
-		    PA_OK)
-			pa_log(lg, LOG_ERR, "user \"%s\": the PIN step's refresh "
-			    "token neither revoked nor queued", q);
+		/*
+		 * A PIN alone must not leave a grant that outlives this: its
+		 * refresh token is revoked once the answer has gone.
+		 */
+		pend->revoke = lr.tokens->refresh_token;
+		lr.tokens->refresh_token = NULL;
 		r = PA_ERR_MFA_PENDING;
 	} else if (r == PA_OK) {
 		if (cache != NULL)
@@ -311,7 +311,7 @@ static void
 pend_keep(struct pa_auth_pending *pend, struct pa_cache **cache,
     const char *user, const char *pin, long long now)
 {
-	if ((pend->held != NULL || pend->flush) &&
+	if ((pend->held != NULL || pend->flush || pend->revoke != NULL) &&
 	    (pend->user = strdup(user)) != NULL &&
 	    (pend->held == NULL || (pend->pin = strdup(pin)) != NULL)) {
 		pend->cache = *cache;
@@ -322,6 +322,8 @@ pend_keep(struct pa_auth_pending *pend, struct pa_cache **cache,
 		pa_cache_unlock(pend->held);
 		pend->held = NULL;
 		pend->flush = 0;
+		pa_strfreezero(pend->revoke);
+		pend->revoke = NULL;
 	}
 }
 
@@ -379,9 +381,15 @@ pa_auth_finish(const struct pa_conf *conf, const struct pa_log *lg,
 	char q[PA_QUOTE_MAX];
 	int r;
 
-	if (pend->cache == NULL)
+	if (pend->user == NULL)
 		goto out;
 	pa_log_quote(pend->user, q, sizeof(q));
+	if (pend->revoke != NULL && (r = pa_revoke_or_queue(pend->cache, conf,
+	    lg, pend->user, pend->revoke, pend->now)) != PA_OK)
+		pa_log(lg, LOG_ERR, "user \"%s\": the PIN step's refresh token "
+		    "neither revoked nor queued: %s", q, pa_strerror(r));
+	if (pend->cache == NULL)
+		goto out;
 	pa_auth_finish_verifier(conf, lg, pend);
 	if (pend->flush && (r = pa_revoke_flush(pend->cache, conf, lg,
 	    pend->user, pend->now)) > 0)
@@ -392,6 +400,7 @@ pa_auth_finish(const struct pa_conf *conf, const struct pa_log *lg,
 	pa_cache_close(pend->cache);
 	free(pend->user);
 	pa_strfreezero(pend->pin);
+	pa_strfreezero(pend->revoke);
 	memset(pend, 0, sizeof(*pend));
 }
 

@@ -56,6 +56,7 @@ struct pa_auth_pending {
 	char *user;
 	char *pin;			/* for the verifier; wiped */
 	int flush;			/* send queued revocations */
+	char *revoke;			/* a refresh token to revoke; wiped */
 	long long now;
 };
 
