@@ -118,6 +118,25 @@ auth_mfa_begin(struct pd_conn *c, const struct pa_conf *conf,
 	return r;
 }
 
+/* The answer of a login whose second factor is due: pending, or why not. */
+static int
+auth_mfa_reply(struct pd_conn *c, const struct pa_conf *conf,
+    const char *user, const char *pin, long long now, struct pa_msg *res)
+{
+	int r;
+
+	if ((r = auth_mfa_begin(c, conf, user, pin, now, res)) !=
+	    PA_ERR_MFA_PENDING) {
+		/* Half an answer must not go out with the status. */
+		pa_msg_clear(res);
+		pa_msg_init(res, PA_MSG_RESULT);
+		if (pa_msg_put_i32(res, PA_F_STATUS, r) != PA_OK)
+			return r;
+	}
+	(void)pd_reply(c, res);
+	return r;
+}
+
 int
 pd_handle_auth(struct pd_conn *c, const struct pa_msg *req,
     struct pa_msg *res, int *replied)
@@ -147,25 +166,16 @@ pd_handle_auth(struct pd_conn *c, const struct pa_msg *req,
 	r = pa_auth_login(conf, &c->d->log, user, pin, now, flags, &ar, &pend);
 	if (ar.online_tried)
 		pd_outage_report(c->d, ar.online_status, ar.online_detail);
-	if (r == PA_ERR_MFA_PENDING) {
-		pa_msg_clear(res);
-		pa_msg_init(res, PA_MSG_RESULT);
-		if ((r = auth_mfa_begin(c, conf, user, pin, now, res)) ==
-		    PA_ERR_MFA_PENDING) {
-			*replied = 1;
-			(void)pd_reply(c, res);
-		} else {
-			pa_msg_clear(res);
-			pa_msg_init(res, PA_MSG_RESULT);
-		}
-		goto finish;
-	}
-	if (r == PA_OK)
-		r = pd_login_add(c->d->state, user, c->uid, &ar.claims,
-		    &ar.tokens, ar.offline, now, id);
 	*replied = 1;
-	(void)pd_auth_reply(c, res, r, r == PA_OK ? id : NULL, ar.offline);
- finish:
+	if (r == PA_ERR_MFA_PENDING)
+		r = auth_mfa_reply(c, conf, user, pin, now, res);
+	else {
+		if (r == PA_OK)
+			r = pd_login_add(c->d->state, user, c->uid, &ar.claims,
+			    &ar.tokens, ar.offline, now, id);
+		(void)pd_auth_reply(c, res, r, r == PA_OK ? id : NULL,
+		    ar.offline);
+	}
 	pd_auth_finish(c, conf, &pend);
  out:
 	pa_auth_result_clear(&ar);

@@ -100,6 +100,14 @@ pa_pam_expect test_slow_down_then_approved ok carol 3456 authenticate
 tap_ok $? test_slow_down_lengthens_the_interval_once ||
 	tap_diag "$(newest) $(pa_tokend_stats)"
 
+# The device authorization cannot be had: unreachable, not an offline login.
+device
+pa_tokend_control '{"fault":"http503","fault_endpoints":["device_authorization"]}' >/dev/null
+pa_pam_expect test_device_authorization_unreachable_is_unavail "$E_UNAVAIL" carol 3456 authenticate
+! logged "offline login accepted"
+tap_ok $? test_device_authorization_unreachable_is_no_offline_login
+pa_tokend_control '{"fault":"none","fault_endpoints":null}' >/dev/null
+
 # A client that gives up (ssh's LoginGraceTime, Ctrl-C) ends the polling.
 device
 PA_PAMTESTER_WRAP="timeout 3" pa_pam carol 3456 authenticate
@@ -114,13 +122,15 @@ device
 PREV=$(newest | pa_json_get user_code)
 ( pa_pam carol 3456 authenticate; echo "$PAM_RC" >"$W/bg.rc"; printf '%s' "$PAM_OUT" >"$W/bg.out" ) &
 BG=$!
-for _ in $(seq 100); do
-	[ "$(newest | pa_json_get user_code)" != "$PREV" ] &&
-		[ "$(newest | pa_json_get state)" = pending ] && break
-	sleep 0.1
+# Up to a minute: pamtester may wait for the suite's pam_wrapper lock.
+CODE=$PREV
+for _ in $(seq 300); do
+	CODE=$(newest | pa_json_get user_code)
+	[ "$CODE" != "$PREV" ] && break
+	sleep 0.2
 done
 pa_curl --fail-with-body -X POST -H 'Content-Type: application/json' \
-	--data "{\"user_code\":\"$(newest | pa_json_get user_code)\",\"action\":\"approve\",\"user\":\"bob\"}" \
+	--data "{\"user_code\":\"$CODE\",\"action\":\"approve\",\"user\":\"bob\"}" \
 	"$TOKEND_URL/_test/device" >/dev/null
 wait "$BG"
 [ "$(cat "$W/bg.rc")" != 0 ] && grep -qF "$E_AUTH" "$W/bg.out" &&
