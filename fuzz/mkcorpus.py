@@ -288,6 +288,24 @@ def write_oidc():
         {"error": "invalid_grant", "error_description": "bad PIN"})
     put("token_response", "nul_in_body.json", b'{"access_token":"a"}\0')
 
+    dev = {"device_code": "GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS",
+           "user_code": "WDJB-MJHT",
+           "verification_uri": "https://id.example.com/device",
+           "verification_uri_complete":
+           "https://id.example.com/device?user_code=WDJB-MJHT",
+           "expires_in": 1800, "interval": 5}
+    put("device_auth", "rfc8628.json", dev)
+    put("device_auth", "minimal.json", {k: dev[k] for k in
+                                        ("device_code", "user_code",
+                                         "verification_uri", "expires_in")})
+    put("device_auth", "escape_in_code.json", dict(dev, user_code="A\x1b[2J"))
+    put("device_auth", "http_uri.json",
+        dict(dev, verification_uri="http://id.example.com/device"))
+    put("device_auth", "interval_huge.json", dict(dev, interval=2 ** 62))
+    put("device_auth", "expires_zero.json", dict(dev, expires_in=0))
+    put("device_auth", "code_nul.json",
+        json.dumps(dev).replace('WDJB-MJHT"', 'WDJB\\u0000"', 1))
+
 
 # --- fuzz_conf -------------------------------------------------------------
 

@@ -166,15 +166,20 @@ unreachable_verdict(const struct module_call *c)
 /*
  * One request to posauthd: its status, with the answer in resp (cleared
  * by the caller). When the service cannot be asked, says why in the log.
+ * wait_ms: how long the service said the request may take; 0: what its
+ * hello says.
  */
 static int
-ask(struct module_call *c, const struct pa_msg *req, struct pa_msg *resp)
+ask_wait(struct module_call *c, const struct pa_msg *req,
+    struct pa_msg *resp, unsigned long wait_ms)
 {
 	char why[160];
 	int r;
 
 	why[0] = '\0';
-	r = pa_client_call(c->socket, req, resp, why, sizeof(why));
+	r = wait_ms > 0 ? pa_client_call_wait(c->socket, req, resp, wait_ms,
+	    why, sizeof(why)) : pa_client_call(c->socket, req, resp, why,
+	    sizeof(why));
 	if (r == PA_OK)
 		return pa_client_status(resp);
 	if (r == PA_ERR_UNREACHABLE) {
@@ -189,6 +194,12 @@ ask(struct module_call *c, const struct pa_msg *req, struct pa_msg *resp)
 	pam_syslog(c->pamh, LOG_ERR, "posauthd on %s: %s", c->socket,
 	    why[0] != '\0' ? why : pa_strerror(r));
 	return r;
+}
+
+static int
+ask(struct module_call *c, const struct pa_msg *req, struct pa_msg *resp)
+{
+	return ask_wait(c, req, resp, 0);
 }
 
 /* A request naming the user, and the PAM items the service logs. */
@@ -300,6 +311,49 @@ find_state(pam_handle_t *pamh, const char *user)
 	return st;
 }
 
+/*
+ * The PIN was right; the second factor is due. posauthd sent the text to
+ * show (the URI, the code and its QR code): it goes out as one
+ * PAM_TEXT_INFO, even under PAM_SILENT, since without it nobody can log
+ * in. Then the wait for the person's phone, as long as posauthd said.
+ * The answer is the login's, as AUTH's would have been.
+ */
+static int
+second_factor(struct module_call *c, const struct pa_msg *auth,
+    struct pa_msg *resp)
+{
+	struct pa_msg req;
+	char *text = NULL, *id = NULL;
+	uint32_t wait_ms = 0;
+	int r;
+
+	pa_msg_init(&req, 0);
+	if (pa_msg_get_str(auth, PA_F_MESSAGE, &text) != PA_OK ||
+	    pa_msg_get_str(auth, PA_F_MFA_ID, &id) != PA_OK ||
+	    pa_msg_get_u32(auth, PA_F_MFA_WAIT_MS, &wait_ms) != PA_OK ||
+	    wait_ms == 0) {
+		pam_syslog(c->pamh, LOG_ERR, "posauthd asked for a second "
+		    "factor without saying how");
+		r = PA_ERR_BAD_RESPONSE;
+		goto out;
+	}
+	/* The conversation's own failure: no way to show the code. */
+	if (pam_info(c->pamh, "%s", text) != PAM_SUCCESS) {
+		r = PA_ERR_NO_PIN;
+		goto out;
+	}
+	if ((r = request(c, &req, PA_MSG_MFA_WAIT)) != PA_OK ||
+	    (r = pa_msg_put_str(&req, PA_F_MFA_ID, id)) != PA_OK)
+		goto out;
+	pa_msg_clear(resp);
+	r = ask_wait(c, &req, resp, wait_ms);
+ out:
+	pa_msg_clear(&req);
+	free(text);
+	free(id);
+	return r;
+}
+
 /* Is this name one posauthd handles? Asked before any prompt. */
 static int
 check_user(struct module_call *c)
@@ -343,9 +397,19 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	}
 	/* The message is wiped when cleared: the PIN crosses once. */
 	if ((r = request(&c, &req, PA_MSG_AUTH)) != PA_OK ||
-	    (r = pa_msg_put_str(&req, PA_F_PIN, pin)) != PA_OK)
+	    (r = pa_msg_put_str(&req, PA_F_PIN, pin)) != PA_OK ||
+	    (c.args.mfa && (r = pa_msg_put_u32(&req, PA_F_MFA, 1)) != PA_OK))
 		goto out;
-	if ((r = ask(&c, &req, &resp)) == PA_OK)
+	if ((r = ask(&c, &req, &resp)) == PA_ERR_MFA_PENDING) {
+		struct pa_msg auth = resp;
+
+		/* The PIN need not wait in this message for the phone. */
+		pa_msg_clear(&req);
+		pa_msg_init(&resp, 0);
+		r = second_factor(&c, &auth, &resp);
+		pa_msg_clear(&auth);
+	}
+	if (r == PA_OK)
 		r = save_state(&c, &resp);
  out:
 	pa_msg_clear(&req);

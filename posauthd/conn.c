@@ -33,6 +33,7 @@ type_name(uint8_t type)
 	case PA_MSG_OPEN_SESSION: return "open-session";
 	case PA_MSG_CLOSE_SESSION: return "close-session";
 	case PA_MSG_ADMIN: return "admin";
+	case PA_MSG_MFA_WAIT: return "mfa-wait";
 	}
 	return "unknown";
 }
@@ -116,6 +117,7 @@ authorize(struct pd_conn *c, const struct pa_msg *req)
 		return pd_rate_allow(c->d->state, c->uid, (long long)time(NULL)) ?
 		    PA_OK : PA_ERR_RATE;
 	case PA_MSG_ACCOUNT:
+	case PA_MSG_MFA_WAIT:	/* the id is bound to the uid as well */
 		return peer_is_user(c, req) ? PA_OK : PA_ERR_FORBIDDEN;
 	default:
 		return PA_ERR_FORBIDDEN;
@@ -139,6 +141,8 @@ dispatch(struct pd_conn *c, const struct pa_msg *req, struct pa_msg *res,
 		return pd_handle_close(c, req, res);
 	case PA_MSG_ADMIN:
 		return pd_handle_admin(c, req, res);
+	case PA_MSG_MFA_WAIT:
+		return pd_handle_mfa_wait(c, req, res, replied);
 	}
 	return PA_ERR_ARG;
 }

@@ -131,6 +131,14 @@ int pd_handle_auth(struct pd_conn *c, const struct pa_msg *req,
     struct pa_msg *res, int *replied);
 int pd_handle_account(struct pd_conn *c, const struct pa_msg *req,
     struct pa_msg *res);
+int pd_handle_mfa_wait(struct pd_conn *c, const struct pa_msg *req,
+    struct pa_msg *res, int *replied);
+/* handle_login.c, shared with the second factor's end (handle_mfa.c). */
+struct pa_auth_pending;
+int pd_auth_reply(struct pd_conn *c, struct pa_msg *res, int status,
+    const char *login_id, int offline);
+void pd_auth_finish(struct pd_conn *c, const struct pa_conf *conf,
+    struct pa_auth_pending *pend);
 int pd_handle_open(struct pd_conn *c, const struct pa_msg *req,
     struct pa_msg *res);
 int pd_handle_close(struct pd_conn *c, const struct pa_msg *req,

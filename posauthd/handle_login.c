@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "err.h"
 #include "login.h"
+#include "mfa.h"
 #include "nssindex.h"
 #include "roles.h"
 #include "secret.h"
@@ -54,9 +55,23 @@ pd_handle_check_user(struct pd_conn *c, const struct pa_msg *req,
 	return r == PA_ERR_BAD_RESPONSE ? PA_ERR_ARG : r;
 }
 
+/* The cashier is in; the verifier's KDF runs now, a few at a time. */
+void
+pd_auth_finish(struct pd_conn *c, const struct pa_conf *conf,
+    struct pa_auth_pending *pend)
+{
+	if (pend->held != NULL) {
+		while (sem_wait(&c->d->kdf_slots) != 0)
+			;
+		pa_auth_finish_verifier(conf, &c->d->log, pend);
+		sem_post(&c->d->kdf_slots);
+	}
+	pa_auth_finish(conf, &c->d->log, pend);
+}
+
 /* The answer goes out before the slow rest of a success is done. */
-static int
-auth_reply(struct pd_conn *c, struct pa_msg *res, int status,
+int
+pd_auth_reply(struct pd_conn *c, struct pa_msg *res, int status,
     const char *login_id, int offline)
 {
 	int r;
@@ -69,6 +84,59 @@ auth_reply(struct pd_conn *c, struct pa_msg *res, int status,
 	return pd_reply(c, res);
 }
 
+/*
+ * The PIN was right and the second factor is due: start the device grant
+ * and answer with what to show and what to wait for. A start that fails
+ * is the login's failure (an unreachable service: no offline login, the
+ * PIN was checked online a moment ago and the phone is what is missing).
+ */
+static int
+auth_mfa_begin(struct pd_conn *c, const struct pa_conf *conf,
+    const char *user, const char *pin, long long now, struct pa_msg *res)
+{
+	struct pa_mfa *m = NULL;
+	char id[PD_ID_LEN + 1];
+	uint32_t wait_ms;
+	int r;
+
+	if ((r = pa_mfa_start(conf, &c->d->log, user, now, &m)) != PA_OK)
+		return r;
+	/* The code's life, a last poll's interval and its HTTP timeout. */
+	wait_ms = (uint32_t)(m->expires_in + m->interval + conf->timeout +
+	    5) * 1000u;
+	if ((r = pa_msg_put_i32(res, PA_F_STATUS, PA_ERR_MFA_PENDING)) !=
+	    PA_OK || (r = pa_msg_put_str(res, PA_F_MESSAGE, m->message)) !=
+	    PA_OK || (r = pa_msg_put_u32(res, PA_F_MFA_WAIT_MS, wait_ms)) !=
+	    PA_OK)
+		goto out;
+	if ((r = pd_mfa_add(c->d->state, user, c->uid, pin, &m, now, id)) !=
+	    PA_OK || (r = pa_msg_put_str(res, PA_F_MFA_ID, id)) != PA_OK)
+		goto out;
+	r = PA_ERR_MFA_PENDING;
+ out:
+	pa_mfa_free(m);
+	return r;
+}
+
+/* The answer of a login whose second factor is due: pending, or why not. */
+static int
+auth_mfa_reply(struct pd_conn *c, const struct pa_conf *conf,
+    const char *user, const char *pin, long long now, struct pa_msg *res)
+{
+	int r;
+
+	if ((r = auth_mfa_begin(c, conf, user, pin, now, res)) !=
+	    PA_ERR_MFA_PENDING) {
+		/* Half an answer must not go out with the status. */
+		pa_msg_clear(res);
+		pa_msg_init(res, PA_MSG_RESULT);
+		if (pa_msg_put_i32(res, PA_F_STATUS, r) != PA_OK)
+			return r;
+	}
+	(void)pd_reply(c, res);
+	return r;
+}
+
 int
 pd_handle_auth(struct pd_conn *c, const struct pa_msg *req,
     struct pa_msg *res, int *replied)
@@ -78,10 +146,14 @@ pd_handle_auth(struct pd_conn *c, const struct pa_msg *req,
 	struct pa_auth_pending pend;
 	char *user = NULL, *pin = NULL, id[PD_ID_LEN + 1];
 	long long now = (long long)time(NULL);
+	unsigned flags = 0;
+	uint32_t mfa = 0;
 	int r;
 
 	memset(&ar, 0, sizeof(ar));
 	memset(&pend, 0, sizeof(pend));
+	if (pa_msg_get_u32(req, PA_F_MFA, &mfa) == PA_OK && mfa != 0)
+		flags |= PA_AUTH_MFA;
 	if ((r = pd_conf_of(c, &conf)) != PA_OK ||
 	    (r = pa_msg_get_str(req, PA_F_USER, &user)) != PA_OK ||
 	    (r = pa_msg_get_str(req, PA_F_PIN, &pin)) != PA_OK)
@@ -89,23 +161,22 @@ pd_handle_auth(struct pd_conn *c, const struct pa_msg *req,
 	/* The client asked before prompting; a name may have changed since. */
 	if ((r = pa_auth_staff_name(conf, &c->d->log, user)) != PA_OK)
 		goto out;
-	r = pa_auth_login(conf, &c->d->log, user, pin, now,
-	    pd_outage_known(c->d) ? PA_AUTH_OUTAGE : 0, &ar, &pend);
+	if (pd_outage_known(c->d))
+		flags |= PA_AUTH_OUTAGE;
+	r = pa_auth_login(conf, &c->d->log, user, pin, now, flags, &ar, &pend);
 	if (ar.online_tried)
 		pd_outage_report(c->d, ar.online_status, ar.online_detail);
-	if (r == PA_OK)
-		r = pd_login_add(c->d->state, user, c->uid, &ar.claims,
-		    &ar.tokens, ar.offline, now, id);
 	*replied = 1;
-	(void)auth_reply(c, res, r, r == PA_OK ? id : NULL, ar.offline);
-	/* The cashier is in; the verifier's KDF runs now, a few at a time. */
-	if (pend.held != NULL) {
-		while (sem_wait(&c->d->kdf_slots) != 0)
-			;
-		pa_auth_finish_verifier(conf, &c->d->log, &pend);
-		sem_post(&c->d->kdf_slots);
+	if (r == PA_ERR_MFA_PENDING)
+		r = auth_mfa_reply(c, conf, user, pin, now, res);
+	else {
+		if (r == PA_OK)
+			r = pd_login_add(c->d->state, user, c->uid, &ar.claims,
+			    &ar.tokens, ar.offline, now, id);
+		(void)pd_auth_reply(c, res, r, r == PA_OK ? id : NULL,
+		    ar.offline);
 	}
-	pa_auth_finish(conf, &c->d->log, &pend);
+	pd_auth_finish(c, conf, &pend);
  out:
 	pa_auth_result_clear(&ar);
 	pa_strfreezero(pin);

@@ -11,6 +11,7 @@
 #include "claims.h"
 #include "err.h"
 #include "hex.h"
+#include "mfa.h"
 #include "oidc.h"
 #include "secret.h"
 #include "state.h"
@@ -31,6 +32,8 @@ struct pd_state {
 	size_t nlogins;
 	struct pd_session **sessions;
 	size_t nsessions;
+	struct pd_mfa_pending **mfas;
+	size_t nmfas;
 	struct rate rates[RATE_SLOTS];
 };
 
@@ -101,6 +104,9 @@ pd_state_free(struct pd_state *s)
 		login_free(s->logins[i]);
 	for (i = 0; i < s->nsessions; i++)
 		pd_session_free(s->sessions[i]);
+	for (i = 0; i < s->nmfas; i++)
+		pd_mfa_pending_free(s->mfas[i]);
+	free(s->mfas);
 	free(s->logins);
 	free(s->sessions);
 	pthread_mutex_destroy(&s->lock);
@@ -405,4 +411,96 @@ pd_rate_allow(struct pd_state *s, uid_t uid, long long now)
 	}
 	pthread_mutex_unlock(&s->lock);
 	return ok;
+}
+
+void
+pd_mfa_pending_free(struct pd_mfa_pending *p)
+{
+	if (p == NULL)
+		return;
+	free(p->user);
+	pa_strfreezero(p->pin);
+	pa_mfa_free(p->mfa);
+	pa_freezero(p, sizeof(*p));
+}
+
+/* Drops second factors whose code expired without a wait. Lock held. */
+static void
+sweep_mfas(struct pd_state *s, long long now)
+{
+	size_t i = 0;
+
+	while (i < s->nmfas) {
+		if (now < s->mfas[i]->mfa->expires_at &&
+		    now - s->mfas[i]->created <= PD_LOGIN_TTL) {
+			i++;
+			continue;
+		}
+		pd_mfa_pending_free(s->mfas[i]);
+		s->mfas[i] = s->mfas[--s->nmfas];
+	}
+}
+
+int
+pd_mfa_add(struct pd_state *s, const char *user, uid_t by_uid,
+    const char *pin, struct pa_mfa **mfa, long long now,
+    char id[PD_ID_LEN + 1])
+{
+	struct pd_mfa_pending *p, **tmp;
+	int r = PA_ERR_ALLOC;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		pa_mfa_free(*mfa);
+		*mfa = NULL;
+		return PA_ERR_ALLOC;
+	}
+	p->mfa = *mfa;
+	*mfa = NULL;
+	p->by_uid = by_uid;
+	p->created = now;
+	if ((p->user = strdup(user)) == NULL ||
+	    (p->pin = strdup(pin)) == NULL ||
+	    (r = new_id(p->id)) != PA_OK)
+		goto fail;
+	pthread_mutex_lock(&s->lock);
+	sweep_mfas(s, now);
+	r = PA_ERR_TOO_LARGE;
+	if (s->nmfas < PD_MAX_MFA && (tmp = reallocarray(s->mfas,
+	    s->nmfas + 1, sizeof(*tmp))) != NULL) {
+		s->mfas = tmp;
+		s->mfas[s->nmfas++] = p;
+		memcpy(id, p->id, sizeof(p->id));
+		r = PA_OK;
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (r == PA_OK)
+		return PA_OK;
+ fail:
+	pd_mfa_pending_free(p);
+	return r;
+}
+
+struct pd_mfa_pending *
+pd_mfa_take(struct pd_state *s, const char *id, const char *user,
+    uid_t by_uid, long long now)
+{
+	struct pd_mfa_pending *p = NULL;
+	size_t i;
+
+	if (id == NULL || strlen(id) != PD_ID_LEN)
+		return NULL;
+	pthread_mutex_lock(&s->lock);
+	sweep_mfas(s, now);
+	for (i = 0; i < s->nmfas; i++) {
+		if (!pa_secret_equal(s->mfas[i]->id, id, PD_ID_LEN))
+			continue;
+		if (strcmp(s->mfas[i]->user, user) == 0 &&
+		    (by_uid == 0 || s->mfas[i]->by_uid == by_uid)) {
+			p = s->mfas[i];
+			s->mfas[i] = s->mfas[--s->nmfas];
+		}
+		break;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return p;
 }

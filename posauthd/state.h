@@ -17,12 +17,14 @@
 #include "session.h"
 
 struct pa_claims;
+struct pa_mfa;
 struct pa_tokens;
 
 #define PD_ID_LEN		32	/* hex digits */
 #define PD_LOGIN_TTL		900	/* s between AUTH and OPEN */
 #define PD_MAX_LOGINS		4096
 #define PD_MAX_SESSIONS		65536
+#define PD_MAX_MFA		256	/* second factors waiting at once */
 /* Unprivileged PIN attempts (lock screens): this many per window. */
 #define PD_RATE_ATTEMPTS	5
 #define PD_RATE_WINDOW		60
@@ -64,6 +66,20 @@ struct pd_session {
 	int gate_failed;		/* shrunk roles already acted on */
 };
 
+/*
+ * A login whose PIN was right and whose second factor is under way: what
+ * MFA_WAIT needs to finish it. Bound to its user and caller uid like a
+ * login; the PIN stays (wiped) for the offline verifier of the success.
+ */
+struct pd_mfa_pending {
+	char id[PD_ID_LEN + 1];
+	char *user;
+	uid_t by_uid;
+	char *pin;
+	struct pa_mfa *mfa;
+	long long created;
+};
+
 /* A due session's refresh, copied out of the state for the network. */
 struct pd_follow_job {
 	char id[PD_ID_LEN + 1];
@@ -94,6 +110,23 @@ int pd_login_with(struct pd_state *s, const char *id, const char *user,
 
 /* Forgets a login (its session opened, or it was refused). */
 void pd_login_drop(struct pd_state *s, const char *id);
+
+/*
+ * Keeps a pending second factor; pin is copied, mfa moves in (also on
+ * failure). PA_ERR_TOO_LARGE when PD_MAX_MFA are waiting.
+ */
+int pd_mfa_add(struct pd_state *s, const char *user, uid_t by_uid,
+    const char *pin, struct pa_mfa **mfa, long long now,
+    char id[PD_ID_LEN + 1]);
+
+/*
+ * Takes the pending second factor of id away (one wait per code) when it
+ * belongs to user and was made by by_uid (or by_uid is root); NULL
+ * otherwise, or when its code has expired.
+ */
+struct pd_mfa_pending *pd_mfa_take(struct pd_state *s, const char *id,
+    const char *user, uid_t by_uid, long long now);
+void pd_mfa_pending_free(struct pd_mfa_pending *p);
 
 /* A new session of user, to fill in before pd_session_add(). */
 int pd_session_new(const char *user, long long now, struct pd_session **out);

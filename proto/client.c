@@ -111,9 +111,11 @@ pa_client_call(const char *socket_path, const struct pa_msg *req,
 	return pa_client_call_rounds(socket_path, req, resp, 1, why, whylen);
 }
 
-int
-pa_client_call_rounds(const char *socket_path, const struct pa_msg *req,
-    struct pa_msg *resp, unsigned rounds, char *why, size_t whylen)
+/* wait_ms 0: the hello's timeout times rounds bounds the answer. */
+static int
+client_call(const char *socket_path, const struct pa_msg *req,
+    struct pa_msg *resp, unsigned rounds, unsigned long wait_ms, char *why,
+    size_t whylen)
 {
 	long long start = pa_proto_now_ms(), deadline = 0;
 	char detail[128];
@@ -124,6 +126,11 @@ pa_client_call_rounds(const char *socket_path, const struct pa_msg *req,
 	    (r = client_hello(fd, start, rounds ? rounds : 1, &deadline, why,
 	    whylen)) != PA_OK)
 		goto out;
+	if (wait_ms > 0) {
+		if (wait_ms > PA_CLIENT_WAIT_MAX_MS)
+			wait_ms = PA_CLIENT_WAIT_MAX_MS;
+		deadline = start + (long long)wait_ms + PA_CLIENT_SLACK_MS;
+	}
 	if ((r = pa_proto_send(fd, req, deadline)) != PA_OK) {
 		snprintf(why, whylen, "posauthd took no request");
 		goto out;
@@ -142,6 +149,21 @@ pa_client_call_rounds(const char *socket_path, const struct pa_msg *req,
 	if (fd >= 0)
 		close(fd);
 	return r;
+}
+
+int
+pa_client_call_rounds(const char *socket_path, const struct pa_msg *req,
+    struct pa_msg *resp, unsigned rounds, char *why, size_t whylen)
+{
+	return client_call(socket_path, req, resp, rounds, 0, why, whylen);
+}
+
+int
+pa_client_call_wait(const char *socket_path, const struct pa_msg *req,
+    struct pa_msg *resp, unsigned long wait_ms, char *why, size_t whylen)
+{
+	return client_call(socket_path, req, resp, 1, wait_ms ? wait_ms : 1,
+	    why, whylen);
 }
 
 int

@@ -41,6 +41,15 @@ int pa_client_call(const char *socket_path, const struct pa_msg *req,
 int pa_client_call_rounds(const char *socket_path, const struct pa_msg *req,
     struct pa_msg *resp, unsigned rounds, char *why, size_t whylen);
 
+/*
+ * The same for a request the service said may take wait_ms (MFA_WAIT:
+ * the person approves on their phone): the hello's timeout does not
+ * bound it, wait_ms does, capped at PA_CLIENT_WAIT_MAX_MS.
+ */
+#define PA_CLIENT_WAIT_MAX_MS	(20 * 60 * 1000)
+int pa_client_call_wait(const char *socket_path, const struct pa_msg *req,
+    struct pa_msg *resp, unsigned long wait_ms, char *why, size_t whylen);
+
 /* The status the service put in resp (PA_ERR_BAD_RESPONSE without one). */
 int pa_client_status(const struct pa_msg *resp);
 

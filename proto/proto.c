@@ -211,7 +211,7 @@ pa_msg_get_i32(const struct pa_msg *m, uint16_t tag, int32_t *out)
 static int
 type_known(uint8_t type)
 {
-	return (type >= PA_MSG_HELLO && type <= PA_MSG_ADMIN) ||
+	return (type >= PA_MSG_HELLO && type <= PA_MSG_MFA_WAIT) ||
 	    type == PA_MSG_RESULT;
 }
 
@@ -220,7 +220,8 @@ tag_is_number(uint16_t tag)
 {
 	return tag == PA_F_STATUS || tag == PA_F_VERSION ||
 	    tag == PA_F_TIMEOUT_MS || tag == PA_F_OFFLINE ||
-	    tag == PA_F_FLAGS || tag == PA_F_EXIT;
+	    tag == PA_F_FLAGS || tag == PA_F_EXIT || tag == PA_F_MFA ||
+	    tag == PA_F_MFA_WAIT_MS;
 }
 
 static int

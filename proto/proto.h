@@ -39,12 +39,25 @@
 enum pa_msg_type {
 	PA_MSG_HELLO = 1,		/* service: PA_F_VERSION, TIMEOUT_MS */
 	PA_MSG_CHECK_USER = 2,		/* USER: may this name be prompted? */
-	PA_MSG_AUTH = 3,		/* USER PIN SERVICE [RHOST TTY] */
+	/*
+	 * USER PIN SERVICE [RHOST TTY] [MFA]. Answered with LOGIN_ID and
+	 * OFFLINE; or, when the PIN was right and the second factor is due,
+	 * status PA_ERR_MFA_PENDING with MESSAGE (to show), MFA_ID and
+	 * MFA_WAIT_MS, for MFA_WAIT.
+	 */
+	PA_MSG_AUTH = 3,
 	PA_MSG_ACCOUNT = 4,		/* USER [LOGIN_ID] ALLOW_ROLE* DENY_ROLE* */
 	PA_MSG_OPEN_SESSION = 5,	/* USER LOGIN_ID SERVICE ALLOW_ROLE*
 					   DENY_ROLE* [LOGIND_SESSION] */
 	PA_MSG_CLOSE_SESSION = 6,	/* USER SESSION_ID */
 	PA_MSG_ADMIN = 7,		/* COMMAND ARG* FLAGS [CONFIG] [SUDO_USER] */
+	/*
+	 * After an AUTH answered PA_ERR_MFA_PENDING: USER MFA_ID. The answer
+	 * comes when the person approved on their phone, denied, or the
+	 * code expired: as AUTH's (LOGIN_ID, OFFLINE) or a denial. The
+	 * client waits as long as AUTH's MFA_WAIT_MS said, not the hello's.
+	 */
+	PA_MSG_MFA_WAIT = 8,
 	PA_MSG_RESULT = 64,		/* STATUS and what the request asked */
 };
 
@@ -74,7 +87,11 @@ enum pa_field {
 	PA_F_SUDO_USER = 23,	/* posauthctl's $SUDO_USER: a hint only */
 	PA_F_LOGIND_SESSION = 24,	/* $XDG_SESSION_ID at open: what to
 					   lock when the grant ends */
-	PA_F_LAST = PA_F_LOGIND_SESSION
+	PA_F_MFA = 25,		/* number: 1 when the module line says `mfa` */
+	PA_F_MFA_ID = 26,	/* an AUTH's handle of the pending second
+				   factor, for MFA_WAIT */
+	PA_F_MFA_WAIT_MS = 27,	/* number: how long MFA_WAIT may take */
+	PA_F_LAST = PA_F_MFA_WAIT_MS
 };
 
 #define PA_ADMIN_JSON		0x1u

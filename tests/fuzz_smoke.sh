@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/lib.sh"
 
 TARGETS="b64url jws jwks claims discovery token_response conf cache_record nssdb
-	proto"
+	proto device_auth"
 pa_tmpdir W
 
 for t in $TARGETS; do

@@ -35,7 +35,11 @@ grep -q 'user "root": not a staff id here' "$PA_PAM_DIR/pam.err" &&
 tap_ok $? test_local_account_never_reaches_the_token_service
 
 PA_PAM_SERVICE=sshd
+# The example's line says mfa: the phone approves (tokend, at once).
+pa_tokend_control '{"device_interval":1,"device_auto":"approve"}' >/dev/null
 pa_pam_expect test_sshd_admits_admin ok carol 3456 authenticate acct_mgmt
+grep -qF "Second factor required" <<<"$PAM_OUT"
+tap_ok $? test_sshd_asks_the_second_factor || tap_diag "$PAM_OUT"
 pa_pam_expect test_sshd_refuses_cashier "$E_PERM" alice 1234 authenticate acct_mgmt
 
 # --- the lock screen runs as the staff member it unlocks --------------------------

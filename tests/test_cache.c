@@ -170,6 +170,7 @@ full_record(const char *user)
 	r->has_uid = 1;
 	r->token_exp = 1760000000;
 	r->last_online = 1759990000;
+	r->last_mfa = 1759980000;
 	if (pa_kdf_make(PIN, strlen(PIN), COST, &r->verifier) != PA_OK)
 		abort();
 	r->has_verifier = 1;
@@ -224,6 +225,7 @@ record_eq(const struct pa_cache_record *a, const struct pa_cache_record *b)
 	    str_eq(a->name, b->name) && str_eq(a->sub, b->sub) &&
 	    a->has_uid == b->has_uid && (!a->has_uid || a->uid == b->uid) &&
 	    a->token_exp == b->token_exp && a->last_online == b->last_online &&
+	    a->last_mfa == b->last_mfa &&
 	    a->has_verifier == b->has_verifier &&
 	    (!a->has_verifier || memcmp(&a->verifier, &b->verifier,
 	    sizeof(a->verifier)) == 0) &&
@@ -574,6 +576,11 @@ test_parser(void)
 		  "{\"access_exp\":0,\"failures\":\"0\",\"last_online\":5,"
 		  "\"locked_until\":0,\"pending_revocations\":[],\"roles\":[],"
 		  "\"token_exp\":9,\"user\":\"alice\",\"v\":1}" },
+		{ "test_negative_last_mfa_is_corrupt",
+		  "{\"access_exp\":0,\"failures\":0,\"last_mfa\":-1,"
+		  "\"last_online\":5,"
+		  "\"locked_until\":0,\"pending_revocations\":[],\"roles\":[],"
+		  "\"token_exp\":9,\"user\":\"alice\",\"v\":1}" },
 		{ "test_negative_failures_is_corrupt",
 		  "{\"access_exp\":0,\"failures\":-1,\"last_online\":5,"
 		  "\"locked_until\":0,\"pending_revocations\":[],\"roles\":[],"
@@ -640,8 +647,9 @@ test_parser(void)
 		abort();
 	ok(seal_record("parser", "alice", good) == 0 &&
 	    pa_cache_get(c, "alice", &out) == PA_OK && out->nroles == 1 &&
-	    out->last_online == 5 && out->token_exp == 9,
-	    "test_documented_format_is_readable");
+	    out->last_online == 5 && out->token_exp == 9 &&
+	    out->last_mfa == 0,
+	    "test_documented_format_is_readable_without_last_mfa");
 	pa_cache_record_free(out);
 	out = NULL;
 	ok(seal_record("parser", "alice", kat_verifier) == 0 &&

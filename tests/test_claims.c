@@ -518,10 +518,43 @@ test_tenant_store_printable(const struct pa_conf *conf)
 	    "of at most 256 bytes"), "test_non_ascii_tenant_named_in_log");
 }
 
+/* mfa_acr: the acr, or an amr entry, must name the required method. */
+static void
+test_acr(void)
+{
+	json_t *p = json_pack("{s:s, s:[s, s]}", "acr", "urn:posauth:mfa",
+	    "amr", "pwd", "otp");
+
+	ok(pa_claims_acr_ok(p, "urn:posauth:mfa") == PA_OK,
+	    "test_acr_equal_is_proof");
+	ok(pa_claims_acr_ok(p, "otp") == PA_OK, "test_amr_entry_is_proof");
+	ok(pa_claims_acr_ok(p, "hwk") == PA_ERR_ACR &&
+	    pa_claims_acr_ok(p, "urn:posauth") == PA_ERR_ACR,
+	    "test_other_method_is_no_proof");
+	ok(pa_claims_acr_ok(p, NULL) == PA_ERR_ACR &&
+	    pa_claims_acr_ok(p, "") == PA_ERR_ACR,
+	    "test_no_requirement_is_no_proof");
+	json_decref(p);
+	p = json_pack("{s:[s]}", "amr", "pwd");
+	ok(pa_claims_acr_ok(p, "otp") == PA_ERR_ACR,
+	    "test_pin_only_token_is_no_proof");
+	json_decref(p);
+	p = json_pack("{s:s, s:s}", "acr", "x", "amr", "otp");
+	ok(pa_claims_acr_ok(p, "otp") == PA_ERR_ACR,
+	    "test_amr_not_an_array_is_no_proof");
+	json_decref(p);
+	p = json_pack("{s:s#}", "acr", "otp\0x", (size_t)5);
+	ok(pa_claims_acr_ok(p, "otp") == PA_ERR_ACR,
+	    "test_acr_with_nul_is_no_proof");
+	json_decref(p);
+}
+
 int
 main(void)
 {
 	struct pa_conf *conf = load_conf("");
+
+	test_acr();
 
 	test_valid(conf);
 	test_issuer(conf);

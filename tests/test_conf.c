@@ -139,6 +139,9 @@ test_full_config(void)
 	    "offline_max_failures = 3\n"
 	    "offline_lockout = 600\n"
 	    "offline_kdf_cost = 12\n"
+	    "mfa_roles = admin, manager\n"
+	    "mfa_acr = urn:posauth:mfa\n"
+	    "offline_mfa_grace = 600\n"
 	    "default_groups = pos, lp\n"
 	    "nss_index = /var/cache/pa/nss.db\n"
 	    "uid_claim = uidNumber\n"
@@ -190,6 +193,10 @@ test_full_config(void)
 	    strcmp(c->offline_roles[0], "cashier") == 0 &&
 	    strcmp(c->offline_roles[1], "manager") == 0,
 	    "test_full_config_offline_roles_trimmed");
+	ok(c->n_mfa_roles == 2 && strcmp(c->mfa_roles[0], "admin") == 0 &&
+	    strcmp(c->mfa_roles[1], "manager") == 0 &&
+	    strcmp(c->mfa_acr, "urn:posauth:mfa") == 0 &&
+	    c->offline_mfa_grace == 600, "test_full_config_mfa");
 	ok(c->n_default_groups == 2 &&
 	    strcmp(c->default_groups[0], "pos") == 0 &&
 	    strcmp(c->default_groups[1], "lp") == 0,
@@ -235,6 +242,8 @@ test_defaults(void)
 	    c->n_offline_roles == 0 && c->offline_max_failures == 5 &&
 	    c->offline_lockout == 900 && c->offline_kdf_cost == 15,
 	    "test_default_offline");
+	ok(c->mfa_roles == NULL && c->n_mfa_roles == 0 && c->mfa_acr == NULL &&
+	    c->offline_mfa_grace == 0, "test_default_no_second_factor");
 	ok(c->default_groups == NULL && c->n_default_groups == 0 &&
 	    c->roles == NULL && c->nroles == 0 && c->role_grace == NULL,
 	    "test_default_no_groups_or_sections");
@@ -354,6 +363,7 @@ test_numbers(void)
 		{ "offline_max_failures", NULL, "101", "100" },
 		{ "offline_lockout", NULL, "2147483648", "1" },
 		{ "offline_kdf_cost", "9", "23", "22" },
+		{ "offline_mfa_grace", NULL, "2147483648", "60" },
 		{ "uid_min", "999", "4294967295", "1000" },
 		{ "uid_max", "999", "4294967295", "4294967294" },
 		{ "nss_expire", NULL, "36501", "0" },

@@ -13,7 +13,7 @@ main(void)
 	struct pa_modargs a;
 	const char *good[] = { "debug", "try_first_pass",
 	    "socket=/run/x.sock", "allow_roles=cashier, manager",
-	    "deny_roles=trainee", "nodelay" };
+	    "deny_roles=trainee", "nodelay", "mfa" };
 	const char *typo[] = { "allowroles=cashier" };
 	const char *empty[] = { "allow_roles=cashier,,manager" };
 	const char *relsock[] = { "socket=x.sock" };
@@ -26,12 +26,15 @@ main(void)
 	const char *colon[] = { "deny_roles=a:b" };
 	const char *dup[] = { "allow_roles=a,a" };
 
-	ok(pa_modargs_parse(6, good, &a) == PA_OK && a.debug && a.nodelay &&
+	ok(pa_modargs_parse(7, good, &a) == PA_OK && a.debug && a.nodelay &&
+	    a.mfa &&
 	    a.try_first_pass && !a.use_first_pass &&
 	    strcmp(a.socket, "/run/x.sock") == 0 && a.n_allow == 2 &&
 	    strcmp(a.allow_roles[1], "manager") == 0 && a.n_deny == 1,
 	    "test_all_arguments_parsed");
 	pa_modargs_clear(&a);
+	ok(pa_modargs_parse(1, blank + 0, &a) == PA_ERR_ARG && !a.mfa,
+	    "test_mfa_off_unless_given");
 	ok(pa_modargs_parse(1, typo, &a) == PA_ERR_ARG &&
 	    strcmp(a.bad_arg, "allowroles=cashier") == 0,
 	    "test_unknown_argument_is_an_error");

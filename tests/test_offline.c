@@ -207,6 +207,65 @@ test_offline_window(void)
 	pa_conf_free(conf);
 }
 
+/*
+ * The second factor offline: a role in mfa_roles (or a line with mfa)
+ * gets in only within offline_mfa_grace of its last second factor.
+ */
+static void
+test_offline_mfa(void)
+{
+	static const char text[] =
+	    "issuer = https://id.example\n"
+	    "client_id = pos\n"
+	    "client_secret_file = /etc/posauth/client_secret\n"
+	    "offline_grace = 3600\n"
+	    "mfa_roles = admin\n";
+	static const char with_window[] = "offline_mfa_grace = 600\n";
+	struct pa_conf *conf = NULL, *conf2 = NULL;
+	struct pa_cache_record rec;
+	char *cashier[] = { "cashier" }, *admin[] = { "admin" };
+	char both[sizeof(text) + sizeof(with_window)];
+	long long now = 1700000000;
+
+	snprintf(both, sizeof(both), "%s%s", text, with_window);
+	if (pa_conf_parse(text, strlen(text), "test", &conf, NULL, NULL) !=
+	    PA_OK || pa_conf_parse(both, strlen(both), "test", &conf2, NULL,
+	    NULL) != PA_OK) {
+		ok(0, "test_offline_mfa_confs_parse");
+		goto out;
+	}
+	record_init(&rec, admin, 1, now - 100);
+	rec.last_mfa = now - 100;
+	ok(!ready(conf, &rec, now, 1) && pa_offline_left(conf, &rec, now) ==
+	    0 && pa_offline_mfa_ok(conf, &rec, 0, now) ==
+	    PA_ERR_OFFLINE_DENIED,
+	    "test_offline_mfa_role_never_offline_by_default");
+	ok(ready(conf2, &rec, now, 1) &&
+	    pa_offline_left(conf2, &rec, now) == 500,
+	    "test_offline_mfa_role_within_offline_mfa_grace");
+	rec.last_mfa = now - 700;
+	ok(!ready(conf2, &rec, now, 1) &&
+	    pa_offline_left(conf2, &rec, now) == 0,
+	    "test_offline_mfa_role_after_offline_mfa_grace");
+	rec.last_mfa = 0;
+	ok(!ready(conf2, &rec, now, 1),
+	    "test_offline_mfa_role_without_any_second_factor");
+	rec.last_mfa = now + 3000;
+	ok(pa_offline_mfa_ok(conf2, &rec, 0, now) == PA_ERR_OFFLINE_DENIED,
+	    "test_offline_mfa_from_the_future_denied");
+	record_init(&rec, cashier, 1, now - 100);
+	ok(ready(conf, &rec, now, 1) &&
+	    pa_offline_mfa_ok(conf, &rec, 0, now) == PA_OK &&
+	    pa_offline_mfa_ok(conf, &rec, 1, now) == PA_ERR_OFFLINE_DENIED,
+	    "test_offline_mfa_forced_for_a_cashier_only_by_the_line");
+	rec.last_mfa = now - 100;
+	ok(pa_offline_mfa_ok(conf2, &rec, 1, now) == PA_OK,
+	    "test_offline_mfa_forced_within_offline_mfa_grace");
+ out:
+	pa_conf_free(conf);
+	pa_conf_free(conf2);
+}
+
 int
 main(void)
 {
@@ -302,6 +361,7 @@ main(void)
 	test_tenant_and_store_rechecked(c, alice);
 	test_attempt_counted_before_the_pin(c, conf);
 	test_offline_window();
+	test_offline_mfa();
 	{
 		struct pa_conf *off = conf_with("offline_grace = 0\n");
 

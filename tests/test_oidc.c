@@ -22,6 +22,61 @@ parse(const char *doc)
 	return r;
 }
 
+/* RFC 8628 §3.2 answers: what is shown must be plain text and https. */
+static int
+device_parse(const char *body, struct pa_device_auth **d)
+{
+	return pa_oidc_device_auth_parse(body, strlen(body), d);
+}
+
+static void
+test_device_auth(void)
+{
+	struct pa_device_auth *d = NULL;
+	const char *good = "{\"device_code\":\"dc\",\"user_code\":"
+	    "\"BCDF-GHJK\",\"verification_uri\":\"https://id.example/device\","
+	    "\"verification_uri_complete\":\"https://id.example/device?"
+	    "user_code=BCDF-GHJK\",\"expires_in\":300}";
+
+	ok(device_parse(good, &d) == PA_OK && strcmp(d->device_code, "dc") ==
+	    0 && strcmp(d->user_code, "BCDF-GHJK") == 0 &&
+	    d->expires_in == 300 && d->interval == 5,
+	    "test_device_auth_parsed_interval_defaults_to_5");
+	pa_device_auth_free(d);
+	ok(device_parse("{\"device_code\":\"dc\",\"user_code\":\"A\","
+	    "\"verification_uri\":\"https://x/d\",\"expires_in\":86400,"
+	    "\"interval\":3600}", &d) == PA_OK &&
+	    d->expires_in == PA_DEVICE_MAX_WAIT &&
+	    d->interval == PA_DEVICE_MAX_INTERVAL &&
+	    d->verification_uri_complete == NULL,
+	    "test_device_auth_long_waits_bounded");
+	pa_device_auth_free(d);
+	ok(device_parse("{\"device_code\":\"dc\",\"user_code\":"
+	    "\"A\\u001b[2J\",\"verification_uri\":\"https://x/d\","
+	    "\"expires_in\":60}", &d) == PA_ERR_BAD_RESPONSE && d == NULL,
+	    "test_device_auth_escape_in_user_code_refused");
+	ok(device_parse("{\"device_code\":\"dc\",\"user_code\":\"A\","
+	    "\"verification_uri\":\"http://x/d\",\"expires_in\":60}", &d) ==
+	    PA_ERR_BAD_RESPONSE, "test_device_auth_plain_http_uri_refused");
+	ok(device_parse("{\"device_code\":\"dc\",\"user_code\":\"A\","
+	    "\"verification_uri\":\"https://x/d\",\"verification_uri_"
+	    "complete\":\"https://x/d?c=\\u00e9\",\"expires_in\":60}", &d) ==
+	    PA_ERR_BAD_RESPONSE, "test_device_auth_non_ascii_uri_refused");
+	ok(device_parse("{\"device_code\":\"dc\",\"user_code\":\"A\","
+	    "\"verification_uri\":\"https://x/d\"}", &d) ==
+	    PA_ERR_BAD_RESPONSE && device_parse("{\"device_code\":\"dc\","
+	    "\"user_code\":\"A\",\"verification_uri\":\"https://x/d\","
+	    "\"expires_in\":0}", &d) == PA_ERR_BAD_RESPONSE &&
+	    device_parse("{\"user_code\":\"A\",\"verification_uri\":"
+	    "\"https://x/d\",\"expires_in\":9}", &d) == PA_ERR_BAD_RESPONSE,
+	    "test_device_auth_missing_or_zero_fields_refused");
+	ok(device_parse("{\"device_code\":\"dc\",\"user_code\":\"A\","
+	    "\"verification_uri\":\"https://x/d\",\"expires_in\":9,"
+	    "\"interval\":\"5\"}", &d) == PA_ERR_BAD_RESPONSE &&
+	    device_parse("[1]", &d) == PA_ERR_BAD_RESPONSE,
+	    "test_device_auth_wrong_types_refused");
+}
+
 int
 main(void)
 {
@@ -104,5 +159,6 @@ main(void)
 		ok(pa_oidc_tokens_parse("[]", 2, &t) == PA_ERR_BAD_RESPONSE &&
 		    t == NULL, "test_array_response_refused");
 	}
+	test_device_auth();
 	return tap_done();
 }

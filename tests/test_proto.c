@@ -344,9 +344,11 @@ test_check(void)
 {
 	static const uint8_t known[] = { PA_MSG_HELLO, PA_MSG_CHECK_USER,
 		PA_MSG_AUTH, PA_MSG_ACCOUNT, PA_MSG_OPEN_SESSION,
-		PA_MSG_CLOSE_SESSION, PA_MSG_ADMIN, PA_MSG_RESULT };
+		PA_MSG_CLOSE_SESSION, PA_MSG_ADMIN, PA_MSG_MFA_WAIT,
+		PA_MSG_RESULT };
 	static const uint16_t numbers[] = { PA_F_STATUS, PA_F_VERSION,
-		PA_F_TIMEOUT_MS, PA_F_OFFLINE, PA_F_FLAGS, PA_F_EXIT };
+		PA_F_TIMEOUT_MS, PA_F_OFFLINE, PA_F_FLAGS, PA_F_EXIT,
+		PA_F_MFA, PA_F_MFA_WAIT_MS };
 	unsigned char p[64], four[4] = { 0, 0, 0, 1 };
 	char why[8];
 	size_t i, n, good;
@@ -356,7 +358,7 @@ test_check(void)
 		all &= pa_msg_check(known[i], NULL, 0, NULL, 0) == PA_OK;
 	ok(all, "test_check_accepts_every_known_type");
 	ok(refused(0, NULL, 0, "unknown message type 0") &&
-	    refused(PA_MSG_ADMIN + 1, NULL, 0, "unknown message type 8") &&
+	    refused(PA_MSG_MFA_WAIT + 1, NULL, 0, "unknown message type 9") &&
 	    refused(PA_MSG_RESULT - 1, NULL, 0, "unknown message type 63") &&
 	    refused(PA_MSG_RESULT + 1, NULL, 0, "unknown message type 65") &&
 	    refused(255, NULL, 0, "unknown message type 255"),
@@ -365,8 +367,8 @@ test_check(void)
 	n = field(p, 0, 1, "x", 1);
 	ok(refused(PA_MSG_AUTH, p, n, "unknown field tag 0"),
 	    "test_check_refuses_tag_0");
-	n = field(p, PA_F_LOGIND_SESSION + 1, 1, "x", 1);
-	ok(refused(PA_MSG_AUTH, p, n, "unknown field tag 25") &&
+	n = field(p, PA_F_MFA_WAIT_MS + 1, 1, "x", 1);
+	ok(refused(PA_MSG_AUTH, p, n, "unknown field tag 28") &&
 	    (n = field(p, 0xffff, 0, NULL, 0)) > 0 &&
 	    refused(PA_MSG_AUTH, p, n, "unknown field tag 65535"),
 	    "test_check_refuses_tag_past_the_last");

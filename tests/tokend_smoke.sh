@@ -559,6 +559,14 @@ device_poll "$DEVICE_CODE"
 [ "$STATUS $(field error)" = "400 slow_down" ] && [ "$(device_listed "$USER_CODE" interval)" = 11 ]
 tap_ok $? test_device_slow_down_raises_interval_by_5
 
+# device_slow_down: the first poll is never early, yet it gets slow_down.
+control '{"device_slow_down":1}'
+device_start bob
+device_poll "$DEVICE_CODE"
+[ "$STATUS $(field error)" = "400 slow_down" ] && [ "$(device_listed "$USER_CODE" interval)" = 6 ]
+tap_ok $? test_device_slow_down_setting_forces_the_first_poll || tap_diag "$STATUS $BODY"
+control '{"device_slow_down":0}'
+
 control '{"device_expires_in":1}'
 device_start bob
 [ "$(field expires_in)" = 1 ]

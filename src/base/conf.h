@@ -80,6 +80,12 @@ struct pa_conf {
 	long offline_lockout;		/* seconds, default 900 */
 	unsigned offline_kdf_cost;	/* log2 of scrypt N, default in conf.c */
 
+	/* second factor: the device authorization grant (RFC 8628) */
+	char **mfa_roles;		/* NULL = no role needs it */
+	size_t n_mfa_roles;
+	char *mfa_acr;			/* acr, or amr entry, required; NULL: any */
+	long offline_mfa_grace;		/* seconds after the last MFA, default 0 */
+
 	/* NSS and groups */
 	struct pa_role_map *roles;	/* [roles] */
 	size_t nroles;

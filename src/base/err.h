@@ -73,6 +73,8 @@ enum pa_failure_class {
 	X(PA_ERR_ROLES, -62, "token roles claim malformed", INVALID) \
 	X(PA_ERR_UID_RANGE, -63, "token uid outside the allowed range", \
 	    INVALID) \
+	X(PA_ERR_ACR, -64, "token does not show the required second factor", \
+	    INVALID) \
 	/* device cache and offline grace */ \
 	X(PA_ERR_CACHE, -70, "device cache unusable", LOCAL) \
 	X(PA_ERR_CACHE_CORRUPT, -71, "cache record corrupt or tampered", \
@@ -81,7 +83,12 @@ enum pa_failure_class {
 	X(PA_ERR_LOCKED, -73, "locked after too many failures", REJECTED) \
 	X(PA_ERR_OFFLINE_DENIED, -74, "offline login not allowed", REJECTED) \
 	X(PA_ERR_CLOCK, -75, "clock rolled back", REJECTED) \
-	X(PA_ERR_BAD_PIN, -76, "wrong PIN", REJECTED)
+	X(PA_ERR_BAD_PIN, -76, "wrong PIN", REJECTED) \
+	/* the second factor (RFC 8628); PENDING is not a verdict but the */ \
+	/* PIN step's answer: REJECTED, so a client not expecting it denies */ \
+	X(PA_ERR_MFA_PENDING, -80, "second factor required", REJECTED) \
+	X(PA_ERR_MFA_DENIED, -81, "second factor denied", REJECTED) \
+	X(PA_ERR_MFA_EXPIRED, -82, "second factor not given in time", REJECTED)
 
 enum pa_status {
 #define PA_STATUS_ENUM(name, value, text, cls) name = value,

@@ -56,6 +56,8 @@ pa_modargs_parse(int argc, const char **argv, struct pa_modargs *a)
 			a->try_first_pass = 1;
 		else if (strcmp(arg, "nodelay") == 0)
 			a->nodelay = 1;
+		else if (strcmp(arg, "mfa") == 0)
+			a->mfa = 1;
 		else if (strncmp(arg, "socket=", 7) == 0 && arg[7] == '/' &&
 		    a->socket == NULL)
 			a->socket = arg + 7;

@@ -14,6 +14,7 @@ struct pa_modargs {
 	int use_first_pass;
 	int try_first_pass;
 	int nodelay;		/* no pam_fail_delay after a failed login */
+	int mfa;		/* every login here needs the second factor */
 	char **allow_roles;	/* NULL: no allow gate */
 	size_t n_allow;
 	char **deny_roles;

@@ -30,10 +30,13 @@
  * Record body, version 1 (unknown keys, wrong types, out-of-range values
  * or a "user" different from the file name make the record corrupt):
  *   {"v":1, "user":s, "roles":[s...], "tenant":s?, "store":s?, "name":s?,
- *    "sub":s?, "uid":n?, "token_exp":n, "last_online":n,
+ *    "sub":s?, "uid":n?, "token_exp":n, "last_online":n, "last_mfa":n?,
  *    "verifier":{"alg":n,"cost":n,"salt":hex32,"hash":hex64}?,
  *    "failures":n, "locked_until":n, "refresh_token":s?,
  *    "access_token":s?, "access_exp":n, "pending_revocations":[s...]}
+ * "last_mfa" came with the second factor; a record without it (written
+ * before) reads as never, and one is written only when not 0, so an
+ * older reader keeps reading records of staff who never used it.
  * Clock body: {"v":1, "high_water":n}.
  *
  * Readers take no lock: every write is a temp file (O_EXCL, 0600) that is
@@ -92,6 +95,8 @@ struct pa_cache_record {
 	int has_uid;
 	long long token_exp;		/* exp of that token, epoch seconds */
 	long long last_online;		/* time of that login, epoch seconds */
+	long long last_mfa;		/* the last login with the second
+					   factor, epoch seconds, 0 = never */
 	/* offline login */
 	int has_verifier;
 	struct pa_verifier verifier;

@@ -165,7 +165,7 @@ record_check(const struct pa_cache_record *rec)
 		return PA_ERR_ARG;
 	/* The reader refuses these; never write what cannot be read. */
 	if (rec->token_exp < 0 || rec->last_online < 0 ||
-	    rec->locked_until < 0 || rec->access_exp < 0)
+	    rec->locked_until < 0 || rec->access_exp < 0 || rec->last_mfa < 0)
 		return PA_ERR_ARG;
 	if (rec->has_uid && (rec->uid < 0 || rec->uid > UID_MAX_VALUE))
 		return PA_ERR_ARG;
@@ -220,6 +220,8 @@ record_to_body(const struct pa_cache_record *rec, struct pa_buf *out)
 	    (r = json_put_int(o, "uid", rec->uid)) != PA_OK) ||
 	    (r = json_put_int(o, "token_exp", rec->token_exp)) != PA_OK ||
 	    (r = json_put_int(o, "last_online", rec->last_online)) != PA_OK ||
+	    (rec->last_mfa > 0 &&
+	    (r = json_put_int(o, "last_mfa", rec->last_mfa)) != PA_OK) ||
 	    (rec->has_verifier &&
 	    (r = verifier_to_json(&rec->verifier, o)) != PA_OK) ||
 	    (r = json_put_int(o, "failures", rec->failures)) != PA_OK ||
@@ -296,8 +298,8 @@ verifier_from_json(const json_t *j, struct pa_verifier *v)
 
 /* Fields of a record body as jansson hands them out. */
 struct record_json {
-	json_int_t v, uid, token_exp, last_online, failures, locked_until,
-	    access_exp;
+	json_int_t v, uid, token_exp, last_online, last_mfa, failures,
+	    locked_until, access_exp;
 	const char *user, *tenant, *store, *name, *sub, *refresh, *access;
 	json_t *roles, *verifier, *pending;
 };
@@ -310,12 +312,13 @@ record_unpack(json_t *root, struct record_json *f)
 	memset(f, 0, sizeof(*f));
 	/* "!": a key we do not know is as wrong as a missing one. */
 	if (json_unpack_ex(root, &jerr, 0,
-	    "{s:I, s:s, s:o, s?s, s?s, s?s, s?s, s?I, s:I, s:I, s?o, s:I,"
-	    " s:I, s?s, s?s, s:I, s:o !}",
+	    "{s:I, s:s, s:o, s?s, s?s, s?s, s?s, s?I, s:I, s:I, s?I, s?o,"
+	    " s:I, s:I, s?s, s?s, s:I, s:o !}",
 	    "v", &f->v, "user", &f->user, "roles", &f->roles,
 	    "tenant", &f->tenant, "store", &f->store, "name", &f->name,
 	    "sub", &f->sub, "uid", &f->uid, "token_exp", &f->token_exp,
-	    "last_online", &f->last_online, "verifier", &f->verifier,
+	    "last_online", &f->last_online, "last_mfa", &f->last_mfa,
+	    "verifier", &f->verifier,
 	    "failures", &f->failures, "locked_until", &f->locked_until,
 	    "refresh_token", &f->refresh, "access_token", &f->access,
 	    "access_exp", &f->access_exp,
@@ -323,7 +326,8 @@ record_unpack(json_t *root, struct record_json *f)
 		return PA_ERR_CACHE_CORRUPT;
 	if (f->v != FORMAT_VERSION)
 		return PA_ERR_CACHE_CORRUPT;
-	if (f->token_exp < 0 || f->last_online < 0 || f->locked_until < 0 ||
+	if (f->token_exp < 0 || f->last_online < 0 || f->last_mfa < 0 ||
+	    f->locked_until < 0 ||
 	    f->access_exp < 0 || f->failures < 0 ||
 	    (unsigned long long)f->failures > UINT_MAX)
 		return PA_ERR_CACHE_CORRUPT;
@@ -363,6 +367,7 @@ record_fill(json_t *root, const struct record_json *f,
 	}
 	rec->token_exp = f->token_exp;
 	rec->last_online = f->last_online;
+	rec->last_mfa = f->last_mfa;
 	rec->failures = (unsigned)f->failures;
 	rec->locked_until = f->locked_until;
 	rec->access_exp = f->access_exp;

@@ -152,7 +152,7 @@ read_or_new(struct pa_cache *c, const char *user,
 int
 pa_offline_remember_begin(struct pa_cache *c, const struct pa_conf *conf,
     const char *user, const struct pa_claims *claims,
-    const struct pa_tokens *tokens, long long now,
+    const struct pa_tokens *tokens, long long now, unsigned flags,
     struct pa_cache_lock **held)
 {
 	struct pa_cache_lock *lk = NULL;
@@ -163,8 +163,11 @@ pa_offline_remember_begin(struct pa_cache *c, const struct pa_conf *conf,
 	if ((r = pa_cache_lock_user(c, user, &lk)) != PA_OK)
 		return r;
 	if ((r = read_or_new(c, user, &rec)) != PA_OK ||
-	    (r = remember_claims(rec, claims, tokens, now)) != PA_OK ||
-	    (r = pa_cache_put_locked(c, lk, rec)) != PA_OK)
+	    (r = remember_claims(rec, claims, tokens, now)) != PA_OK)
+		goto out;
+	if (flags & PA_REMEMBER_MFA)
+		rec->last_mfa = now;
+	if ((r = pa_cache_put_locked(c, lk, rec)) != PA_OK)
 		goto out;
 	/* A token issued "now" by the service confirms our clock. */
 	if (claims->has_iat && claims->iat <= now + conf->leeway &&
@@ -217,7 +220,7 @@ pa_offline_remember(struct pa_cache *c, const struct pa_conf *conf,
 	int r;
 
 	if ((r = pa_offline_remember_begin(c, conf, user, claims, tokens, now,
-	    &held)) != PA_OK || held == NULL)
+	    0, &held)) != PA_OK || held == NULL)
 		return r;
 	return pa_offline_remember_pin(c, conf, held, user, pin);
 }
@@ -372,7 +375,8 @@ pa_offline_eligible(const struct pa_conf *conf,
 	if (rec->last_online > now + conf->leeway)
 		return PA_ERR_CLOCK;
 	grace = pa_offline_grace_for(conf, rec->roles, rec->nroles);
-	if (grace <= 0 || now - rec->last_online > grace)
+	if (grace <= 0 || now - rec->last_online > grace ||
+	    pa_offline_mfa_ok(conf, rec, 0, now) != PA_OK)
 		return PA_ERR_OFFLINE_DENIED;
 	/* The terminal may have been moved to another store or tenant. */
 	if ((conf->tenant != NULL && !same_text(rec->tenant, conf->tenant)) ||
@@ -380,6 +384,29 @@ pa_offline_eligible(const struct pa_conf *conf,
 		return PA_ERR_OFFLINE_DENIED;
 	if (rec->locked_until > now)
 		return PA_ERR_LOCKED;
+	return PA_OK;
+}
+
+int
+pa_offline_roles_need_mfa(const struct pa_conf *conf, char *const *roles,
+    size_t nroles)
+{
+	return conf->mfa_roles != NULL && pa_strv_intersect(conf->mfa_roles,
+	    conf->n_mfa_roles, roles, nroles);
+}
+
+int
+pa_offline_mfa_ok(const struct pa_conf *conf,
+    const struct pa_cache_record *rec, int forced, long long now)
+{
+	if (!forced && !pa_offline_roles_need_mfa(conf, rec->roles,
+	    rec->nroles))
+		return PA_OK;
+	/* A last_mfa from the future is as suspect as a turned-back clock. */
+	if (conf->offline_mfa_grace <= 0 || rec->last_mfa <= 0 ||
+	    rec->last_mfa > now + conf->leeway ||
+	    now - rec->last_mfa > conf->offline_mfa_grace)
+		return PA_ERR_OFFLINE_DENIED;
 	return PA_OK;
 }
 
@@ -396,6 +423,13 @@ pa_offline_left(const struct pa_conf *conf,
 	if ((grace = pa_offline_grace_for(conf, rec->roles, rec->nroles)) <= 0)
 		return 0;
 	left = rec->last_online + grace - now;
+	/* The second factor's window may be the shorter one. */
+	if (pa_offline_roles_need_mfa(conf, rec->roles, rec->nroles)) {
+		if (pa_offline_mfa_ok(conf, rec, 1, now) != PA_OK)
+			return 0;
+		if (rec->last_mfa + conf->offline_mfa_grace - now < left)
+			left = rec->last_mfa + conf->offline_mfa_grace - now;
+	}
 	return left > 0 ? left : 0;
 }
 

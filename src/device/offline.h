@@ -27,9 +27,11 @@ struct pa_tokens;
  * between loses only the new verifier. A refresh token the login replaces
  * is forgotten, not revoked: it may belong to a session still open here.
  */
+/* With PA_REMEMBER_MFA the login passed the second factor: last_mfa = now. */
+#define PA_REMEMBER_MFA	0x1u
 int pa_offline_remember_begin(struct pa_cache *c, const struct pa_conf *conf,
     const char *user, const struct pa_claims *claims,
-    const struct pa_tokens *tokens, long long now,
+    const struct pa_tokens *tokens, long long now, unsigned flags,
     struct pa_cache_lock **held);
 int pa_offline_remember_pin(struct pa_cache *c, const struct pa_conf *conf,
     struct pa_cache_lock *held, const char *user, const char *pin);
@@ -97,6 +99,20 @@ int pa_offline_login(struct pa_cache *c, const struct pa_conf *conf,
  */
 int pa_offline_eligible(const struct pa_conf *conf,
     const struct pa_cache_record *rec, long long now);
+
+/*
+ * The second factor's rule for offline logins: a record whose cached
+ * roles meet mfa_roles, or any record when forced (the PAM line says
+ * `mfa`), is let in offline only within offline_mfa_grace of its last
+ * login with the second factor (a PIN cannot stand in for the phone).
+ * PA_OK, or PA_ERR_OFFLINE_DENIED.
+ */
+int pa_offline_mfa_ok(const struct pa_conf *conf,
+    const struct pa_cache_record *rec, int forced, long long now);
+
+/* 1 when roles meet mfa_roles. */
+int pa_offline_roles_need_mfa(const struct pa_conf *conf, char *const *roles,
+    size_t nroles);
 
 /*
  * Seconds of offline login left for rec at now: its grace minus the time

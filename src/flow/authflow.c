@@ -12,6 +12,7 @@
 #include "err.h"
 #include "log.h"
 #include "login.h"
+#include "mfa.h"
 #include "staffname.h"
 #include "nssindex.h"
 #include "offline.h"
@@ -81,7 +82,7 @@ pa_auth_index_follows(const struct pa_conf *conf, const struct pa_log *lg,
 static void
 remember_online(const struct pa_conf *conf, const struct pa_log *lg,
     struct pa_cache *cache, const char *user,
-    const struct pa_login_result *res, long long now,
+    const struct pa_login_result *res, long long now, unsigned flags,
     struct pa_cache_lock **held)
 {
 	char q[PA_QUOTE_MAX];
@@ -90,7 +91,7 @@ remember_online(const struct pa_conf *conf, const struct pa_log *lg,
 	*held = NULL;
 	/* Online logins work without the cache; offline ones won't. */
 	if ((r = pa_offline_remember_begin(cache, conf, user, res->claims,
-	    res->tokens, now, held)) != PA_OK) {
+	    res->tokens, now, flags, held)) != PA_OK) {
 		pa_log(lg, LOG_ERR, "user \"%s\": cache update failed: %s",
 		    pa_log_quote(user, q, sizeof(q)), pa_strerror(r));
 		return;
@@ -135,10 +136,30 @@ forget_after_refusal(const struct pa_conf *conf, const struct pa_log *lg,
  * "unreachable": that would answer differently for a PIN the failure
  * kept us from checking).
  */
+/*
+ * A line with `mfa`: the record's last second factor must be recent
+ * enough, whatever its roles (the roles' own rule is offline.c's).
+ */
+static int
+offline_mfa_forced_ok(const struct pa_conf *conf, struct pa_cache *cache,
+    const char *user, long long now)
+{
+	struct pa_cache_record *rec = NULL;
+	int r;
+
+	if ((r = pa_cache_get(cache, user, &rec)) != PA_OK)
+		return r == PA_ERR_NOT_FOUND || r == PA_ERR_CACHE_CORRUPT ?
+		    PA_ERR_OFFLINE_DENIED : r;
+	r = pa_offline_mfa_ok(conf, rec, 1, now);
+	pa_cache_record_free(rec);
+	return r;
+}
+
 static int
 offline_attempt(const struct pa_conf *conf, const struct pa_log *lg,
     struct pa_cache *cache, int cache_status, const char *user,
-    const char *pin, long long now, struct pa_claims **claims)
+    const char *pin, long long now, unsigned flags,
+    struct pa_claims **claims)
 {
 	char q[PA_QUOTE_MAX];
 	int r;
@@ -146,6 +167,13 @@ offline_attempt(const struct pa_conf *conf, const struct pa_log *lg,
 	pa_log_quote(user, q, sizeof(q));
 	if (conf->offline_grace <= 0)
 		return PA_ERR_UNREACHABLE;
+	if (cache != NULL && (flags & PA_AUTH_MFA) &&
+	    (r = offline_mfa_forced_ok(conf, cache, user, now)) != PA_OK) {
+		pa_log(lg, LOG_NOTICE, "user \"%s\": offline login denied: "
+		    "the second factor is required here and not recent "
+		    "enough (offline_mfa_grace)", q);
+		return r == PA_ERR_OFFLINE_DENIED ? PA_ERR_UNREACHABLE : r;
+	}
 	if (cache == NULL) {
 		if (cache_status == PA_ERR_NOT_FOUND)
 			return PA_ERR_UNREACHABLE;	/* nobody cached yet */
@@ -181,7 +209,7 @@ offline_attempt(const struct pa_conf *conf, const struct pa_log *lg,
 /* Whether the cache could decide user's login offline at now. */
 static int
 offline_ready(const struct pa_conf *conf, struct pa_cache *cache,
-    const char *user, long long now)
+    const char *user, long long now, unsigned flags)
 {
 	struct pa_cache_record *rec = NULL;
 	int ready;
@@ -189,10 +217,15 @@ offline_ready(const struct pa_conf *conf, struct pa_cache *cache,
 	if (cache == NULL || conf->offline_grace <= 0 ||
 	    pa_cache_get(cache, user, &rec) != PA_OK)
 		return 0;
-	ready = pa_offline_eligible(conf, rec, now) == PA_OK;
+	ready = pa_offline_eligible(conf, rec, now) == PA_OK &&
+	    pa_offline_mfa_ok(conf, rec, (flags & PA_AUTH_MFA) != 0, now) ==
+	    PA_OK;
 	pa_cache_record_free(rec);
 	return ready;
 }
+
+static void pend_keep(struct pa_auth_pending *pend, struct pa_cache **cache,
+    const char *user, const char *pin, long long now);
 
 int
 pa_auth_login(const struct pa_conf *conf, const struct pa_log *lg,
@@ -214,7 +247,8 @@ pa_auth_login(const struct pa_conf *conf, const struct pa_log *lg,
 	if (cache_status != PA_OK && cache_status != PA_ERR_NOT_FOUND)
 		pa_log(lg, LOG_ERR, "cache %s not usable: %s", conf->cache_dir,
 		    pa_strerror(cache_status));
-	if ((flags & PA_AUTH_OUTAGE) && offline_ready(conf, cache, user, now)) {
+	if ((flags & PA_AUTH_OUTAGE) && offline_ready(conf, cache, user, now,
+	    flags)) {
 		char q[PA_QUOTE_MAX];
 
 		pa_log(lg, LOG_INFO, "user \"%s\": token service known "
@@ -229,9 +263,24 @@ pa_auth_login(const struct pa_conf *conf, const struct pa_log *lg,
 		snprintf(res->online_detail, sizeof(res->online_detail), "%s",
 		    lr.detail);
 	}
-	if (r == PA_OK) {
+	if (r == PA_OK && pa_mfa_needed(conf, lr.claims,
+	    (flags & PA_AUTH_MFA) != 0)) {
+		char q[PA_QUOTE_MAX];
+
+		/* Nothing is remembered of a login that is not done. */
+		pa_log(lg, LOG_INFO, "user \"%s\": PIN accepted, second factor "
+		    "required%s", pa_log_quote(user, q, sizeof(q)),
+		    (flags & PA_AUTH_MFA) ? " by the PAM line" : " by role");
+		/*
+		 * A PIN alone must not leave a grant that outlives this: its
+		 * refresh token is revoked once the answer has gone.
+		 */
+		pend->revoke = lr.tokens->refresh_token;
+		lr.tokens->refresh_token = NULL;
+		r = PA_ERR_MFA_PENDING;
+	} else if (r == PA_OK) {
 		if (cache != NULL)
-			remember_online(conf, lg, cache, user, &lr, now,
+			remember_online(conf, lg, cache, user, &lr, now, 0,
 			    &pend->held);
 		res->claims = lr.claims;
 		res->tokens = lr.tokens;
@@ -244,25 +293,66 @@ pa_auth_login(const struct pa_conf *conf, const struct pa_log *lg,
 			forget_after_refusal(conf, lg, cache, user, r, &lr,
 			    now);
 	} else if ((r = offline_attempt(conf, lg, cache, cache_status, user,
-	    pin, now, &res->claims)) == PA_OK)
+	    pin, now, flags, &res->claims)) == PA_OK)
 		res->offline = 1;
 	pa_login_result_clear(&lr);
-	if ((pend->held != NULL || pend->flush) &&
+	pend_keep(pend, &cache, user, pin, now);
+	pa_cache_close(cache);
+	if (pend == &inline_pend)
+		pa_auth_finish(conf, lg, pend);
+	return r;
+}
+
+/*
+ * What is left after the verdict goes into pend, with the cache; without
+ * memory for it the verdict stands alone.
+ */
+static void
+pend_keep(struct pa_auth_pending *pend, struct pa_cache **cache,
+    const char *user, const char *pin, long long now)
+{
+	if ((pend->held != NULL || pend->flush || pend->revoke != NULL) &&
 	    (pend->user = strdup(user)) != NULL &&
 	    (pend->held == NULL || (pend->pin = strdup(pin)) != NULL)) {
-		pend->cache = cache;
+		pend->cache = *cache;
 		pend->now = now;
-		cache = NULL;
+		*cache = NULL;
 	} else {
 		/* Out of memory for the rest: the verdict stands without it. */
 		pa_cache_unlock(pend->held);
 		pend->held = NULL;
 		pend->flush = 0;
+		pa_strfreezero(pend->revoke);
+		pend->revoke = NULL;
 	}
+}
+
+void
+pa_auth_mfa_done(const struct pa_conf *conf, const struct pa_log *lg,
+    const char *user, const char *pin, struct pa_login_result *lr,
+    long long now, struct pa_auth_result *res, struct pa_auth_pending *pend)
+{
+	struct pa_cache *cache = NULL;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	memset(pend, 0, sizeof(*pend));
+	if ((r = pa_cache_open(conf->cache_dir, 1, &cache)) != PA_OK) {
+		pa_log(lg, LOG_ERR, "cache %s not usable: %s", conf->cache_dir,
+		    pa_strerror(r));
+		cache = NULL;
+	}
+	if (cache != NULL) {
+		remember_online(conf, lg, cache, user, lr, now,
+		    PA_REMEMBER_MFA, &pend->held);
+		pend->flush = 1;
+	}
+	res->claims = lr->claims;
+	res->tokens = lr->tokens;
+	lr->claims = NULL;
+	lr->tokens = NULL;
+	pend_keep(pend, &cache, user, pin, now);
 	pa_cache_close(cache);
-	if (pend == &inline_pend)
-		pa_auth_finish(conf, lg, pend);
-	return r;
 }
 
 void
@@ -291,9 +381,15 @@ pa_auth_finish(const struct pa_conf *conf, const struct pa_log *lg,
 	char q[PA_QUOTE_MAX];
 	int r;
 
-	if (pend->cache == NULL)
+	if (pend->user == NULL)
 		goto out;
 	pa_log_quote(pend->user, q, sizeof(q));
+	if (pend->revoke != NULL && (r = pa_revoke_or_queue(pend->cache, conf,
+	    lg, pend->user, pend->revoke, pend->now)) != PA_OK)
+		pa_log(lg, LOG_ERR, "user \"%s\": the PIN step's refresh token "
+		    "neither revoked nor queued: %s", q, pa_strerror(r));
+	if (pend->cache == NULL)
+		goto out;
 	pa_auth_finish_verifier(conf, lg, pend);
 	if (pend->flush && (r = pa_revoke_flush(pend->cache, conf, lg,
 	    pend->user, pend->now)) > 0)
@@ -304,6 +400,7 @@ pa_auth_finish(const struct pa_conf *conf, const struct pa_log *lg,
 	pa_cache_close(pend->cache);
 	free(pend->user);
 	pa_strfreezero(pend->pin);
+	pa_strfreezero(pend->revoke);
 	memset(pend, 0, sizeof(*pend));
 }
 

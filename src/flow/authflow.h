@@ -46,6 +46,8 @@ struct pa_auth_result {
  * once, without the network wait; anyone else is still tried online.
  */
 #define PA_AUTH_OUTAGE	0x1u
+/* The PAM line says `mfa`: every login through it needs the second factor. */
+#define PA_AUTH_MFA	0x2u
 
 /* What a login leaves to do after its verdict has been given. */
 struct pa_auth_pending {
@@ -54,6 +56,7 @@ struct pa_auth_pending {
 	char *user;
 	char *pin;			/* for the verifier; wiped */
 	int flush;			/* send queued revocations */
+	char *revoke;			/* a refresh token to revoke; wiped */
 	long long now;
 };
 
@@ -66,6 +69,12 @@ struct pa_auth_pending {
  * device cache is opened once. Returns PA_OK with res filled, or the
  * status to map to PAM (pamcode.h). Free res with pa_auth_result_clear().
  *
+ * When the PIN is right and the login needs the second factor (mfa.h),
+ * nothing is remembered and PA_ERR_MFA_PENDING is returned: the caller
+ * runs the device grant and ends with pa_auth_mfa_done(). Offline, such
+ * a login is let in only within offline_mfa_grace of its last second
+ * factor.
+ *
  * With pend, the slow part of a success (the offline verifier, under the
  * user's record lock so a second login waits for it) and the queued
  * revocations are left in *pend for pa_auth_finish(), to run after the
@@ -76,6 +85,17 @@ int pa_auth_login(const struct pa_conf *conf, const struct pa_log *lg,
     struct pa_auth_result *res, struct pa_auth_pending *pend);
 void pa_auth_finish(const struct pa_conf *conf, const struct pa_log *lg,
     struct pa_auth_pending *pend);
+
+/*
+ * The end of a login whose second factor passed: lr's verified claims
+ * and tokens move into res, and the device cache remembers them as an
+ * online login's, with last_mfa = now; pin (of the PIN step) becomes the
+ * offline verifier through pend, as for any online login.
+ */
+struct pa_login_result;
+void pa_auth_mfa_done(const struct pa_conf *conf, const struct pa_log *lg,
+    const char *user, const char *pin, struct pa_login_result *lr,
+    long long now, struct pa_auth_result *res, struct pa_auth_pending *pend);
 /*
  * The verifier part of pa_auth_finish() alone (a no-op when there is
  * none), for a caller that bounds how many KDFs run at once: it needs no

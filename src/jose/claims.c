@@ -500,3 +500,29 @@ pa_claims_has_role(const struct pa_claims *c, const char *role)
 {
 	return c != NULL && pa_strv_has(c->roles, c->nroles, role);
 }
+
+/* Exact bytes: a string with a NUL inside is not the required value. */
+static int
+json_string_is(json_t *v, const char *s)
+{
+	return json_is_string(v) && json_string_length(v) == strlen(s) &&
+	    strcmp(json_string_value(v), s) == 0;
+}
+
+int
+pa_claims_acr_ok(json_t *payload, const char *required)
+{
+	json_t *amr, *v;
+	size_t i;
+
+	if (required == NULL || required[0] == '\0')
+		return PA_ERR_ACR;
+	if (json_string_is(json_object_get(payload, "acr"), required))
+		return PA_OK;
+	amr = json_object_get(payload, "amr");
+	if (json_is_array(amr))
+		json_array_foreach(amr, i, v)
+			if (json_string_is(v, required))
+				return PA_OK;
+	return PA_ERR_ACR;
+}

@@ -75,6 +75,13 @@ int pa_claims_verify_why(json_t *payload, const struct pa_conf *conf,
     const char *pam_user, long long now, struct pa_claims **out,
     char *why, size_t whylen);
 
+/*
+ * The second factor's proof (mfa_acr): PA_OK when payload's "acr" equals
+ * required, or its "amr" array (RFC 8176) holds it; PA_ERR_ACR when
+ * neither does, whatever else the claims hold (a wrong type is no proof).
+ */
+int pa_claims_acr_ok(json_t *payload, const char *required);
+
 void pa_claims_free(struct pa_claims *c);
 
 /* 1 when c holds role (exact bytes), else 0. */

@@ -47,9 +47,13 @@ pa_login_result_clear(struct pa_login_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+/*
+ * acr: NULL, or the second factor's required acr/amr (mfa_acr), checked
+ * after every other claim so a token for someone else says so first.
+ */
 static int
 login_verify_token(const struct pa_conf *conf, struct pa_provider *prov,
-    const char *token, const char *user, long long now,
+    const char *token, const char *user, const char *acr, long long now,
     struct pa_login_result *res)
 {
 	struct pa_jws *jws = NULL;
@@ -77,6 +81,10 @@ login_verify_token(const struct pa_conf *conf, struct pa_provider *prov,
 	if ((r = pa_jws_claims(jws, &payload)) == PA_OK)
 		r = pa_claims_verify_why(payload, conf, user, now,
 		    &res->claims, res->detail, sizeof(res->detail));
+	if (r == PA_OK && acr != NULL &&
+	    (r = pa_claims_acr_ok(payload, acr)) != PA_OK)
+		snprintf(res->detail, sizeof(res->detail), "neither claim "
+		    "\"acr\" nor \"amr\" shows the required %s", acr);
 	/* Everything past a good signature is the service speaking. */
 	res->signed_no = r != PA_OK &&
 	    pa_failure_class(r) == PA_CLASS_INVALID;
@@ -93,8 +101,8 @@ login_verify_token(const struct pa_conf *conf, struct pa_provider *prov,
  */
 static int
 login_accept(const struct pa_conf *conf, struct pa_provider *prov,
-    const char *user, long long now, struct pa_tokens **tokens,
-    struct pa_login_result *res)
+    const char *user, const char *acr, long long now,
+    struct pa_tokens **tokens, struct pa_login_result *res)
 {
 	const char *token = conf->token == PA_TOKEN_ACCESS ?
 	    (*tokens)->access_token : (*tokens)->id_token;
@@ -103,8 +111,8 @@ login_accept(const struct pa_conf *conf, struct pa_provider *prov,
 	res->stage = "token response";
 	if (token == NULL)
 		return PA_ERR_BAD_RESPONSE;
-	if ((r = login_verify_token(conf, prov, token, user, now, res)) !=
-	    PA_OK)
+	if ((r = login_verify_token(conf, prov, token, user, acr, now,
+	    res)) != PA_OK)
 		return r;
 	res->tokens = *tokens;
 	*tokens = NULL;
@@ -186,7 +194,7 @@ pa_login_online_cached(const struct pa_conf *conf, const struct pa_log *lg,
 	if (r != PA_OK)
 		goto out_http;
 
-	if ((r = login_accept(conf, &prov, user, now, &tokens, res)) !=
+	if ((r = login_accept(conf, &prov, user, NULL, now, &tokens, res)) !=
 	    PA_OK && r != PA_ERR_BAD_RESPONSE)
 		goto out_http;
 	goto out;
@@ -241,7 +249,7 @@ pa_login_refresh(const struct pa_conf *conf, const struct pa_log *lg,
 	if (r != PA_OK)
 		goto out_http;
 	/* The same user, verified like a login: roles come only from here. */
-	r = login_accept(conf, &prov, user, now, &tokens, res);
+	r = login_accept(conf, &prov, user, NULL, now, &tokens, res);
 	if (r != PA_OK && (pa_failure_class(r) == PA_CLASS_UNREACHABLE ||
 	    pa_failure_class(r) == PA_CLASS_LOCAL)) {
 		res->tokens = tokens;
@@ -265,5 +273,119 @@ pa_login_refresh(const struct pa_conf *conf, const struct pa_log *lg,
 	pa_http_free(http);
 	pa_tokens_free(tokens);
 	pa_strfreezero(secret);
+	return r;
+}
+
+/* What the device grant's two steps share: the secret, a client, discovery. */
+static int
+device_begin(const struct pa_conf *conf, struct pa_cache *store,
+    long long now, struct pa_provider *prov, struct pa_http **http,
+    char **secret, struct pa_login_result *res)
+{
+	int r;
+
+	pa_provider_init(prov, NULL, conf->issuer);
+	prov->store = store;
+	res->stage = "client secret";
+	if ((r = pa_secret_read_file(conf->client_secret_file,
+	    PA_CLIENT_SECRET_MAX, secret)) != PA_OK)
+		return r;
+	if ((r = pa_http_new_for(conf, http)) != PA_OK)
+		return r;
+	prov->http = *http;
+	res->stage = "discovery";
+	return pa_provider_load_meta(prov, now);
+}
+
+static void
+device_end(const struct pa_log *lg, const char *what, const char *user,
+    int r, struct pa_provider *prov, struct pa_http *http, char *secret,
+    struct pa_login_result *res)
+{
+	if (r != PA_OK && res->detail[0] == '\0' && http != NULL &&
+	    pa_http_error(http)[0] != '\0')
+		snprintf(res->detail, sizeof(res->detail), "%s",
+		    pa_http_error(http));
+	res->document_fetches = prov->fetches;
+	if (r != PA_OK) {
+		pa_claims_free(res->claims);
+		res->claims = NULL;
+	}
+	/* A pending poll is the normal case: not a line each time. */
+	if (lg != NULL)
+		login_log(lg, what, user, r, res);
+	pa_provider_clear(prov);
+	pa_http_free(http);
+	pa_strfreezero(secret);
+}
+
+int
+pa_login_device_authorize(const struct pa_conf *conf, const struct pa_log *lg,
+    struct pa_cache *store, const char *user, long long now,
+    struct pa_device_auth **out, struct pa_login_result *res)
+{
+	struct pa_http *http = NULL;
+	struct pa_provider prov;
+	char *secret = NULL, error[64];
+	int r;
+
+	*out = NULL;
+	memset(res, 0, sizeof(*res));
+	if ((r = device_begin(conf, store, now, &prov, &http, &secret,
+	    res)) != PA_OK)
+		goto out;
+	res->stage = "device authorization";
+	r = pa_oidc_device_authorize(http, prov.meta, conf->client_id, secret,
+	    user, conf->scope, out, error);
+	if (r == PA_ERR_REJECTED)
+		snprintf(res->detail, sizeof(res->detail), "%s", error);
+	else if (r == PA_ERR_NOT_FOUND) {
+		snprintf(res->detail, sizeof(res->detail), "discovery names "
+		    "no device_authorization_endpoint");
+		r = PA_ERR_BAD_RESPONSE;
+	}
+ out:
+	if (r != PA_OK)
+		device_end(lg, "second factor start", user, r, &prov, http,
+		    secret, res);
+	else
+		device_end(NULL, NULL, user, r, &prov, http, secret, res);
+	return r;
+}
+
+int
+pa_login_device_redeem(const struct pa_conf *conf, const struct pa_log *lg,
+    struct pa_cache *store, const char *user, const char *device_code,
+    long long now, struct pa_login_result *res)
+{
+	struct pa_http *http = NULL;
+	struct pa_provider prov;
+	struct pa_tokens *tokens = NULL;
+	char *secret = NULL;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	if ((r = device_begin(conf, store, now, &prov, &http, &secret,
+	    res)) != PA_OK)
+		goto out;
+	res->stage = "device code request";
+	r = pa_oidc_device_grant(http, prov.meta, conf->client_id, secret,
+	    device_code, &tokens);
+	if (r == PA_ERR_REJECTED && tokens != NULL)
+		snprintf(res->detail, sizeof(res->detail), "%s", tokens->error);
+	if (r != PA_OK)
+		goto out;
+	/*
+	 * Exactly the password grant's checks, and the same user: a phone
+	 * logged in as someone else gives a token that fails here.
+	 */
+	r = login_accept(conf, &prov, user, conf->mfa_acr, now, &tokens, res);
+ out:
+	/* Still waiting for the person is no event worth a log line. */
+	device_end(r == PA_ERR_REJECTED && (strcmp(res->detail,
+	    "authorization_pending") == 0 || strcmp(res->detail,
+	    "slow_down") == 0) ? NULL : lg, "second factor", user, r, &prov,
+	    http, secret, res);
+	pa_tokens_free(tokens);
 	return r;
 }

@@ -72,6 +72,29 @@ int pa_login_refresh(const struct pa_conf *conf, const struct pa_log *lg,
     struct pa_cache *store, const char *user, const char *refresh_token,
     long long now, struct pa_login_result *res);
 
+/*
+ * The second factor, RFC 8628: asks the device authorization endpoint
+ * for a code for user (login_hint) as the same confidential client.
+ * PA_OK with *out; otherwise a status like the password grant's, and one
+ * line logged.
+ */
+struct pa_device_auth;
+int pa_login_device_authorize(const struct pa_conf *conf,
+    const struct pa_log *lg, struct pa_cache *store, const char *user,
+    long long now, struct pa_device_auth **out,
+    struct pa_login_result *res);
+
+/*
+ * One poll for device_code: PA_OK with res->claims and res->tokens, the
+ * token verified exactly as a password grant's (and for the same user),
+ * plus mfa_acr when set (PA_ERR_ACR); PA_ERR_REJECTED with the RFC 8628
+ * §3.5 error code in res->detail (authorization_pending, slow_down,
+ * access_denied, expired_token, ...); or a status of another class.
+ */
+int pa_login_device_redeem(const struct pa_conf *conf,
+    const struct pa_log *lg, struct pa_cache *store, const char *user,
+    const char *device_code, long long now, struct pa_login_result *res);
+
 void pa_login_result_clear(struct pa_login_result *res);
 
 /*

@@ -90,6 +90,7 @@ pa_oidc_meta_free(struct pa_oidc_meta *m)
 	free(m->jwks_uri);
 	free(m->revocation_endpoint);
 	free(m->introspection_endpoint);
+	free(m->device_authorization_endpoint);
 	free(m);
 }
 
@@ -105,7 +106,9 @@ oidc_meta_from_json(json_t *doc, const char *issuer, struct pa_oidc_meta *m)
 	    (r = json_dup_string(doc, "revocation_endpoint", 0,
 	    &m->revocation_endpoint)) != PA_OK ||
 	    (r = json_dup_string(doc, "introspection_endpoint", 0,
-	    &m->introspection_endpoint)) != PA_OK)
+	    &m->introspection_endpoint)) != PA_OK ||
+	    (r = json_dup_string(doc, "device_authorization_endpoint", 0,
+	    &m->device_authorization_endpoint)) != PA_OK)
 		return r;
 	/*
 	 * OIDC Discovery §4.3: the issuer in the document must be exactly the
@@ -118,7 +121,9 @@ oidc_meta_from_json(json_t *doc, const char *issuer, struct pa_oidc_meta *m)
 	    (m->revocation_endpoint != NULL &&
 	    !url_is_https(m->revocation_endpoint)) ||
 	    (m->introspection_endpoint != NULL &&
-	    !url_is_https(m->introspection_endpoint)))
+	    !url_is_https(m->introspection_endpoint)) ||
+	    (m->device_authorization_endpoint != NULL &&
+	    !url_is_https(m->device_authorization_endpoint)))
 		return PA_ERR_BAD_RESPONSE;
 	return PA_OK;
 }
@@ -421,6 +426,169 @@ pa_oidc_revoke(struct pa_http *h, const struct pa_oidc_meta *m,
 	/* RFC 7009 §2.2: 200 whether or not the token was known. */
 	r = pa_oidc_status_class(resp.status);
  out:
+	pa_http_resp_clear(&resp);
+	pa_buf_clear(&form);
+	return r;
+}
+
+/* --- RFC 8628: the device authorization grant (the second factor) --- */
+
+int
+pa_oidc_device_grant(struct pa_http *h, const struct pa_oidc_meta *m,
+    const char *client_id, const char *client_secret,
+    const char *device_code, struct pa_tokens **out)
+{
+	const char *const pairs[] = { "grant_type",
+	    "urn:ietf:params:oauth:grant-type:device_code",
+	    "device_code", device_code, NULL };
+
+	return oidc_grant(h, m, client_id, client_secret, pairs, out);
+}
+
+void
+pa_device_auth_free(struct pa_device_auth *d)
+{
+	if (d == NULL)
+		return;
+	pa_strfreezero(d->device_code);
+	free(d->user_code);
+	free(d->verification_uri);
+	free(d->verification_uri_complete);
+	free(d);
+}
+
+/*
+ * What the person is shown must be text, not terminal controls: an
+ * escape sequence from the service would rewrite the conversation.
+ */
+static int
+device_text_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f ||
+		    i >= PA_DEVICE_TEXT_MAX)
+			return 0;
+	return 1;
+}
+
+/* A positive integer member; absent gives def (0: required). */
+static int
+device_seconds(json_t *doc, const char *key, long def, long max, long *out)
+{
+	json_t *v = json_object_get(doc, key);
+
+	if (v == NULL && def > 0) {
+		*out = def;
+		return PA_OK;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > 10L * 365 * 86400)
+		return PA_ERR_BAD_RESPONSE;
+	/* Our wait is bounded whatever the service allows. */
+	*out = json_integer_value(v) > max ? max : (long)json_integer_value(v);
+	return PA_OK;
+}
+
+static int
+device_from_json(json_t *doc, struct pa_device_auth *d)
+{
+	int r;
+
+	if ((r = json_dup_string(doc, "device_code", 1,
+	    &d->device_code)) != PA_OK ||
+	    (r = json_dup_string(doc, "user_code", 1, &d->user_code)) != PA_OK ||
+	    (r = json_dup_string(doc, "verification_uri", 1,
+	    &d->verification_uri)) != PA_OK ||
+	    (r = json_dup_string(doc, "verification_uri_complete", 0,
+	    &d->verification_uri_complete)) != PA_OK)
+		return r;
+	if (!device_text_ok(d->user_code) ||
+	    !device_text_ok(d->verification_uri) ||
+	    !url_is_https(d->verification_uri) ||
+	    (d->verification_uri_complete != NULL &&
+	    (!device_text_ok(d->verification_uri_complete) ||
+	    !url_is_https(d->verification_uri_complete))))
+		return PA_ERR_BAD_RESPONSE;
+	/* §3.2: interval defaults to 5 s. */
+	if ((r = device_seconds(doc, "expires_in", 0, PA_DEVICE_MAX_WAIT,
+	    &d->expires_in)) != PA_OK ||
+	    (r = device_seconds(doc, "interval", 5, PA_DEVICE_MAX_INTERVAL,
+	    &d->interval)) != PA_OK)
+		return r;
+	return PA_OK;
+}
+
+int
+pa_oidc_device_auth_parse(const char *body, size_t len,
+    struct pa_device_auth **out)
+{
+	struct pa_http_resp fake = { 0 };
+	struct pa_device_auth *d = NULL;
+	json_t *doc = NULL;
+	int r;
+
+	*out = NULL;
+	fake.body = (char *)body;
+	fake.len = len;
+	if (json_parse_object(&fake, &doc) != PA_OK) {
+		r = PA_ERR_BAD_RESPONSE;
+		goto out;
+	}
+	r = PA_ERR_ALLOC;
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		goto out;
+	if ((r = device_from_json(doc, d)) != PA_OK)
+		goto out;
+	*out = d;
+	d = NULL;
+ out:
+	if (doc != NULL) {
+		json_wipe_strings(doc);
+		json_decref(doc);
+	}
+	pa_device_auth_free(d);
+	return r;
+}
+
+int
+pa_oidc_device_authorize(struct pa_http *h, const struct pa_oidc_meta *m,
+    const char *client_id, const char *client_secret,
+    const char *login_hint, const char *scope,
+    struct pa_device_auth **out, char error[64])
+{
+	struct pa_http_resp resp = { 0 };
+	struct pa_tokens note;
+	struct pa_buf form;
+	json_t *doc = NULL;
+	int r;
+
+	*out = NULL;
+	error[0] = '\0';
+	if (m->device_authorization_endpoint == NULL)
+		return PA_ERR_NOT_FOUND;
+	pa_buf_init(&form, PA_FORM_MAX);
+	if ((r = pa_form_add(&form, "scope", scope)) != PA_OK ||
+	    (r = pa_form_add(&form, "login_hint", login_hint)) != PA_OK ||
+	    (r = pa_http_post_form(h, m->device_authorization_endpoint,
+	    client_id, client_secret, &form, &resp)) != PA_OK)
+		goto out;
+	if ((r = pa_oidc_status_class(resp.status)) == PA_ERR_REJECTED) {
+		memset(&note, 0, sizeof(note));
+		if (json_parse_object(&resp, &doc) != PA_OK)
+			doc = NULL;
+		tokens_note_error(doc, resp.status, &note);
+		memcpy(error, note.error, sizeof(note.error));
+		goto out;
+	}
+	if (r != PA_OK || resp.status != 200) {
+		r = r != PA_OK ? r : PA_ERR_BAD_RESPONSE;
+		goto out;
+	}
+	r = pa_oidc_device_auth_parse(resp.body, resp.len, out);
+ out:
+	json_decref(doc);
 	pa_http_resp_clear(&resp);
 	pa_buf_clear(&form);
 	return r;

@@ -18,6 +18,7 @@ struct pa_oidc_meta {
 	char *jwks_uri;
 	char *revocation_endpoint;	/* may be NULL */
 	char *introspection_endpoint;	/* may be NULL */
+	char *device_authorization_endpoint;	/* RFC 8628; may be NULL */
 };
 
 struct pa_tokens {
@@ -57,6 +58,41 @@ int pa_oidc_refresh_grant(struct pa_http *h, const struct pa_oidc_meta *m,
 int pa_oidc_revoke(struct pa_http *h, const struct pa_oidc_meta *m,
     const char *client_id, const char *client_secret,
     const char *token, const char *hint);
+
+/*
+ * RFC 8628 §3.2: what the device authorization endpoint answered. Every
+ * string is printable ASCII (it is shown to the person), the URIs https.
+ */
+struct pa_device_auth {
+	char *device_code;		/* a secret: wiped */
+	char *user_code;
+	char *verification_uri;
+	char *verification_uri_complete;	/* may be NULL */
+	long expires_in;		/* s, >= 1, at most PA_DEVICE_MAX_WAIT */
+	long interval;			/* s, 1..PA_DEVICE_MAX_INTERVAL */
+};
+
+#define PA_DEVICE_MAX_WAIT	900	/* s: longer codes are cut to this */
+#define PA_DEVICE_MAX_INTERVAL	60	/* s between polls, at most */
+#define PA_DEVICE_TEXT_MAX	512	/* bytes of a code or URI shown */
+
+/*
+ * RFC 8628 §3.1, with login_hint (the user the PIN step proved, for
+ * providers that take it; others ignore it, RFC 6749 §3.1). The same
+ * status convention as the token endpoint; PA_ERR_NOT_FOUND when the
+ * service has no device authorization endpoint.
+ */
+int pa_oidc_device_authorize(struct pa_http *h, const struct pa_oidc_meta *m,
+    const char *client_id, const char *client_secret,
+    const char *login_hint, const char *scope,
+    struct pa_device_auth **out, char error[64]);
+/* RFC 8628 §3.4: one poll of the token endpoint for device_code. */
+int pa_oidc_device_grant(struct pa_http *h, const struct pa_oidc_meta *m,
+    const char *client_id, const char *client_secret,
+    const char *device_code, struct pa_tokens **out);
+int pa_oidc_device_auth_parse(const char *body, size_t len,
+    struct pa_device_auth **out);
+void pa_device_auth_free(struct pa_device_auth *d);
 
 /* Parses a successful token response body (RFC 6749 §5.1). */
 int pa_oidc_tokens_parse(const char *body, size_t len,

@@ -89,6 +89,10 @@ DEFAULT_SETTINGS = {
     "amr": ["pwd", "otp"],          # RFC 8176 method values
     "device_auto": None,            # None, "approve" or "deny"
     "device_auto_delay": 0,         # seconds before device_auto acts
+    # The first N polls of each new grant answer slow_down whatever their
+    # timing: a terminal that honours the interval never polls early, so
+    # this is how a test makes the service ask it to slow down.
+    "device_slow_down": 0,
     "dpop_nonce": False,            # demand server nonces in DPoP proofs
     "dpop_required": False,         # refuse token requests without a proof
     # A service this far away (one round trip, ms): a new connection
@@ -505,6 +509,7 @@ class DeviceAuth:
         self.approved_at = None
         self.auto = settings["device_auto"]
         self.auto_at = now + settings["device_auto_delay"]
+        self.forced_slow_downs = settings["device_slow_down"]
 
     def display_code(self):
         return self.user_code[:4] + "-" + self.user_code[4:]
@@ -652,6 +657,8 @@ class State:
             "device_auto": lambda v: v in (None, "approve", "deny"),
             "device_auto_delay": lambda v: isinstance(v, (int, float))
             and not isinstance(v, bool) and 0 <= v <= 600,
+            "device_slow_down": lambda v: isinstance(v, int)
+            and not isinstance(v, bool) and 0 <= v <= 100,
             "client_auth_methods": lambda v: isinstance(v, list) and v
             and all(isinstance(m, str) for m in v)
             and len(set(v)) == len(v) and set(v) <= set(AUTH_METHODS)
@@ -1173,6 +1180,9 @@ class State:
                 early = rec.last_poll is not None and \
                     now - rec.last_poll < rec.interval
                 rec.last_poll = now
+                if rec.forced_slow_downs > 0:
+                    rec.forced_slow_downs -= 1
+                    early = True
                 if early:
                     rec.interval += SLOW_DOWN_STEP
                     raise OAuthError(400, "slow_down",
