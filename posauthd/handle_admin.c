@@ -32,7 +32,8 @@
 /* What posauthd runs; check-config and test-login run in posauthctl. */
 static const struct ctl_command *const service_commands[] = {
 	&ctl_cmd_status, &ctl_cmd_users, &ctl_cmd_show, &ctl_cmd_purge,
-	&ctl_cmd_unlock, &ctl_cmd_token,
+	&ctl_cmd_unlock, &ctl_cmd_token, &ctl_cmd_device_key,
+	&ctl_cmd_dpop_proof,
 };
 #define NSERVICE (sizeof(service_commands) / sizeof(service_commands[0]))
 
