@@ -60,6 +60,13 @@ devkey_tpm2_provider(void)
 		return PA_ERR_DEVICE_KEY;
 	if (tpm2 == NULL && (tpm2 = OSSL_PROVIDER_load(NULL, "tpm2")) == NULL)
 		return PA_ERR_DEVICE_KEY;
+	/*
+	 * The tpm2 provider offers EC, RSA and SHA-256 too: everything
+	 * else (TLS, token signatures, hashes) stays with the default
+	 * provider; an operation on the TPM's key goes to the TPM anyway.
+	 */
+	if (EVP_set_default_properties(NULL, "?provider=default") != 1)
+		return PA_ERR_DEVICE_KEY;
 	return PA_OK;
 }
 

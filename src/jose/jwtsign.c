@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
@@ -53,15 +55,25 @@ jwt_es256_raw(const unsigned char *der, size_t len, unsigned char *raw)
 	return ok ? PA_OK : PA_ERR_INTERNAL;
 }
 
-/* PS256 (RFC 7518 §3.5): MGF1 with SHA-256, salt as long as the hash. */
+/*
+ * The signature from the provider that holds the key: OpenSSL 3.0 fetches
+ * by properties alone, and a TPM's private key cannot be exported to the
+ * default provider. PS256 (RFC 7518 §3.5): MGF1 with SHA-256, salt as
+ * long as the hash.
+ */
 static int
 jwt_sign_init(EVP_MD_CTX *md, EVP_PKEY *key)
 {
 	const char *digest = EVP_PKEY_is_a(key, "ED25519") ? NULL : "SHA256";
+	const OSSL_PROVIDER *prov = EVP_PKEY_get0_provider(key);
 	EVP_PKEY_CTX *pctx = NULL;
+	char props[64] = "";
 
-	if (EVP_DigestSignInit_ex(md, &pctx, digest, NULL, NULL, key,
-	    NULL) != 1)
+	if (prov != NULL)
+		snprintf(props, sizeof(props), "?provider=%s",
+		    OSSL_PROVIDER_get0_name(prov));
+	if (EVP_DigestSignInit_ex(md, &pctx, digest, NULL,
+	    props[0] != '\0' ? props : NULL, key, NULL) != 1)
 		return PA_ERR_INTERNAL;
 	if (EVP_PKEY_is_a(key, "RSA") &&
 	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
