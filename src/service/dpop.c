@@ -79,7 +79,7 @@ dpop_claims(const char *method, const char *url, const char *nonce,
 	    PA_OK)
 		goto out;
 	r = PA_ERR_ALLOC;
-	*out = json_pack("{s:s, s:s, s:s, s:I, s:s?, s:s?}", "jti", jti,
+	*out = json_pack("{s:s, s:s, s:s, s:I, s:s*, s:s*}", "jti", jti,
 	    "htm", method, "htu", htu, "iat", (json_int_t)now, "nonce",
 	    nonce != NULL && nonce[0] != '\0' ? nonce : NULL, "ath", ath);
 	if (*out != NULL)
