@@ -89,6 +89,43 @@ after=$(pa_tokend_revoked | pa_json_get refresh_tokens_revoked)
 [ "$after" -gt "$before" ]
 tap_ok $? test_tpm_revocation_at_logout
 
+# device_key = tpm2:handle:...: a key an administrator made and made
+# persistent with tpm2-tools (posauthd holds the TPM while it runs).
+if command -v tpm2_evictcontrol >/dev/null; then
+	pa_stop_posauthd
+	(
+		export TPM2TOOLS_TCTI=$TCTI
+		# No resource manager in front of swtpm: what the stopped
+		# posauthd had loaded is still there.
+		# Three object slots in swtpm: flush after every step.
+		fl() { tpm2_flushcontext -t; }
+		fl && tpm2_createprimary -Q -C o -c "$W/primary.ctx" && fl &&
+		tpm2_create -Q -C "$W/primary.ctx" -G ecc256 -u "$W/k.pub" \
+			-r "$W/k.priv" && fl &&
+		tpm2_load -Q -C "$W/primary.ctx" -u "$W/k.pub" -r "$W/k.priv" \
+			-c "$W/k.ctx" &&
+		tpm2_evictcontrol -Q -C o -c "$W/k.ctx" 0x81000010 && fl
+	) >"$W/tpm2-tools.log" 2>&1
+	made=$?
+	CLIENT_SECRET_FILE=/nonexistent/secret reconf \
+		"device_key = tpm2:handle:0x81000010" \
+		"client_auth = private_key_jwt" "dpop = yes"
+	pa_start_posauthd "$CONF" "$SOCK"
+	ctl_run device-key --json
+	JWK2=$(pa_json_get jwk <<<"$OUT" 2>/dev/null)
+	JKT2=$(pa_json_get thumbprint <<<"$OUT" 2>/dev/null)
+	[ "$made" -eq 0 ] && [ "$RC" -eq 0 ] && [ "$JKT2" != "$JKT" ]
+	tap_ok $? test_tpm_persistent_handle_key_is_used || { diag_ctl; tap_diag "$(cat "$W/tpm2-tools.log")"; }
+	pa_tokend_control "{\"client_jwk\":$JWK2}" >/dev/null
+	pa_pam_expect test_tpm_persistent_handle_login ok erin 5678 authenticate open_session
+	tap_is "$(payload_of <"$W/run/erin/token" 2>/dev/null | pa_json_get cnf.jkt 2>/dev/null)" \
+		"$JKT2" test_tpm_persistent_handle_bound_token
+	CLIENT_SECRET_FILE=/nonexistent/secret reconf "device_key = tpm2" \
+		"client_auth = private_key_jwt" "dpop = yes"
+else
+	tap_skip "tpm2:handle: keys" "tpm2-tools not installed"
+fi
+
 # The blob on another TPM (a fresh one here) is no key at all.
 pa_stop_posauthd
 kill "$SWTPM_PID"
