@@ -6,9 +6,11 @@
  * and the output captured and sent back (ctl.h).
  *
  * Root may run every one of them. Any other caller may run token, which
- * hands it only its own session's token (cmd_token.c, by the uid); the
- * dispatcher refuses the other commands with exit 7 and a log line
- * (ctl_refuse). getopt() keeps global state: one command at a time.
+ * hands it only its own session's token (cmd_token.c, by the uid), and
+ * dpop-proof, which proves only for its own session's token
+ * (cmd_dpop_proof.c, by the uid); the others are refused with exit 7 and
+ * a log line (ctl_refuse), by the dispatcher or, for device-key, by the
+ * command itself. getopt() keeps global state: one command at a time.
  */
 #include "config.h"
 

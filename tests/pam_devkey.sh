@@ -246,6 +246,26 @@ pa_pam_expect test_tls_client_auth_with_dpop ok frank 6789 authenticate open_ses
 got=$(payload_of <"$W/run/frank/token" | pa_json_get cnf.jkt)
 tap_is "$got" "$JKT" test_tls_client_auth_dpop_token_is_bound
 
+# --- the other key types, end to end ---------------------------------------------
+for t in ed25519:EdDSA rsa-3072:PS256; do
+	type=${t%:*} alg=${t#*:}
+	pa_stop_posauthd
+	rm -f "$KEY"
+	CLIENT_SECRET_FILE=/nonexistent/secret reconf "client_auth = private_key_jwt" \
+		"dpop = yes" "device_key_type = $type"
+	pa_start_posauthd "$CONF" "$SOCK"
+	ctl_run device-key --json
+	J=$(pa_json_get jwk <<<"$OUT")
+	K=$(pa_json_get thumbprint <<<"$OUT")
+	[ "$RC" -eq 0 ] && [ "$(pa_json_get alg <<<"$J")" = "$alg" ] &&
+		[ "$(thumb_py <<<"$J")" = "$K" ]
+	tap_ok $? "test_${type}_device_key_signs_with_$alg" || diag_ctl
+	pa_tokend_control "{\"client_auth_methods\":[\"private_key_jwt\"],\"client_jwk\":$J}" >/dev/null
+	pa_pam_expect "test_${type}_private_key_jwt_dpop_login" ok erin 5678 authenticate open_session
+	tap_is "$(payload_of <"$W/run/erin/token" | pa_json_get cnf.jkt)" "$K" \
+		"test_${type}_session_token_is_bound"
+done
+
 # --- a key file someone else could read is refused -----------------------------
 pa_stop_posauthd
 chmod 640 "$KEY"
