@@ -135,6 +135,14 @@ after=$(pa_tokend_revoked | pa_json_get refresh_tokens_revoked)
 [ "$after" -gt "$before" ]
 tap_ok $? test_private_key_jwt_revocation_at_logout || tap_diag "revoked $before -> $after"
 
+# posauthctl test-login runs in posauthctl itself, with the same key.
+before=$(pa_tokend_revoked | pa_json_get refresh_tokens_revoked)
+OUT=$(printf '3456\n' | "$CTL" -c "$CONF" test-login carol 2>&1)
+RC=$?
+after=$(pa_tokend_revoked | pa_json_get refresh_tokens_revoked)
+[ "$RC" -eq 0 ] && [ "$after" -gt "$before" ]
+tap_ok $? test_private_key_jwt_test_login_and_its_revocation || tap_diag "rc=$RC" "$OUT"
+
 # The provider refuses the secret now: a terminal left on it cannot log in.
 reconf "client_auth = client_secret_basic"
 pa_pam_expect test_secret_refused_when_provider_wants_assertions "$E_AUTH" carol 3456 authenticate
