@@ -247,6 +247,10 @@ ctl_run token frank --json
 [ "$RC" -eq 0 ] && [ "$(pa_json_get renewed <<<"$OUT")" = true ]
 tap_ok $? test_tls_client_auth_refresh || diag_ctl
 pa_tokend_control '{"expires_in":300}' >/dev/null
+# The client key is checked like the secret: group-readable fails closed.
+chmod 640 "$W/client.key"
+pa_pam_expect test_tls_client_key_with_bad_mode_fails_closed "$E_SERVICE" frank 6789 authenticate
+chmod 600 "$W/client.key"
 # With DPoP on top: mTLS authenticates, the device key binds.
 CLIENT_SECRET_FILE=/nonexistent/secret reconf "client_auth = tls_client_auth" \
 	"client_cert_file = $W/client.pem" "client_key_file = $W/client.key" "dpop = yes"

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +20,14 @@
 #include "devkey.h"
 #include "dpop.h"
 #include "err.h"
+#include "fileio.h"
 #include "hostenv.h"
 #include "http.h"
 #include "jwkpub.h"
 #include "secret.h"
+
+/* A client certificate chain or key in PEM. */
+#define HTTP_PEM_MAX (64 * 1024)
 
 struct pa_http {
 	CURL *curl;
@@ -38,7 +43,7 @@ struct pa_http {
 	EVP_PKEY *key;		/* the device key: assertions, DPoP proofs */
 	int dpop;		/* token requests carry a DPoP proof */
 	char *audience;		/* of assertions: the token endpoint */
-	char *cert_file, *key_file;	/* tls_client_auth */
+	struct pa_buf cert, key_pem;	/* tls_client_auth, read and checked */
 };
 
 static size_t
@@ -163,11 +168,32 @@ pa_http_new(const struct pa_http_opts *opts, struct pa_http **out)
 	if (opts->budget > 0)
 		h->deadline_ms = now_ms() + opts->budget * 1000LL;
 	pa_buf_init(&h->body, opts->max_response);
+	pa_buf_init(&h->cert, HTTP_PEM_MAX);
+	pa_buf_init(&h->key_pem, HTTP_PEM_MAX);
 	if ((h->curl = curl_easy_init()) == NULL) {
 		free(h);
 		return PA_ERR_ALLOC;
 	}
 	*out = h;
+	return PA_OK;
+}
+
+/*
+ * tls_client_auth's certificate and key, read here and handed to libcurl
+ * as blobs: the key is checked like the client secret (root's, no group
+ * or other access) and never read again by path, so it cannot be swapped
+ * between the check and its use.
+ */
+static int
+http_client_cert(struct pa_http *h, const struct pa_conf *conf)
+{
+	int r;
+
+	if ((r = pa_read_file_at(AT_FDCWD, conf->client_cert_file,
+	    &pa_policy_owner_writes, HTTP_PEM_MAX, &h->cert)) != PA_OK ||
+	    (r = pa_read_file_at(AT_FDCWD, conf->client_key_file,
+	    &pa_policy_private, HTTP_PEM_MAX, &h->key_pem)) != PA_OK)
+		return r == PA_ERR_ALLOC ? r : PA_ERR_SECRET_FILE;
 	return PA_OK;
 }
 
@@ -189,10 +215,8 @@ http_client_from(struct pa_http *h, const struct pa_conf *conf)
 		return r;
 	if ((h->audience = strdup(conf->issuer)) == NULL)
 		return PA_ERR_ALLOC;
-	if (h->auth == PA_CLIENT_TLS &&
-	    ((h->cert_file = strdup(conf->client_cert_file)) == NULL ||
-	    (h->key_file = strdup(conf->client_key_file)) == NULL))
-		return PA_ERR_ALLOC;
+	if (h->auth == PA_CLIENT_TLS)
+		return http_client_cert(h, conf);
 	return PA_OK;
 }
 
@@ -248,8 +272,8 @@ pa_http_free(struct pa_http *h)
 	pa_buf_clear(&h->body);
 	EVP_PKEY_free(h->key);
 	free(h->audience);
-	free(h->cert_file);
-	free(h->key_file);
+	pa_buf_clear(&h->cert);
+	pa_buf_clear(&h->key_pem);
 	free(h);
 }
 
@@ -338,8 +362,15 @@ http_setup(struct pa_http *h, const char *url)
 	/* RFC 8705 §2: the certificate is the credential; libcurl reads the
 	 * key file itself (root's, like the client secret). */
 	if (h->auth == PA_CLIENT_TLS) {
-		SET(CURLOPT_SSLCERT, h->cert_file);
-		SET(CURLOPT_SSLKEY, h->key_file);
+		struct curl_blob cert = { h->cert.d, h->cert.len,
+		    CURL_BLOB_COPY };
+		struct curl_blob key = { h->key_pem.d, h->key_pem.len,
+		    CURL_BLOB_COPY };
+
+		SET(CURLOPT_SSLCERT_BLOB, &cert);
+		SET(CURLOPT_SSLCERTTYPE, "PEM");
+		SET(CURLOPT_SSLKEY_BLOB, &key);
+		SET(CURLOPT_SSLKEYTYPE, "PEM");
 	}
 #undef SET
 	return e == CURLE_OK ? PA_OK : PA_ERR_INTERNAL;
