@@ -199,6 +199,11 @@ ctl_as 65534:65534 dpop-proof --method GET --url "$TOKEND_URL/resource"
 tap_is "$RC" 6 test_no_proof_without_a_session
 ctl_as "$ALICE_IDS" dpop-proof --url "$TOKEND_URL/resource"
 tap_is "$RC" 2 test_proof_needs_a_method
+ctl_as "$ALICE_IDS" dpop-proof --method GET --url "$TOKEND_URL/resource" --nonce 'n-1'
+[ "$RC" -eq 0 ] && [ "$(payload_of <<<"$OUT" | pa_json_get nonce)" = n-1 ]
+tap_ok $? test_proof_carries_a_resource_servers_nonce || diag_ctl
+ctl_as "$ALICE_IDS" dpop-proof --method GET --url "$TOKEND_URL/resource" --nonce 'a"b'
+tap_is "$RC" 2 test_proof_refuses_a_bad_nonce
 ctl_run dpop-proof --method GET --url "$TOKEND_URL/resource" alice
 [ "$RC" -eq 0 ] && [ "$(resource -H "Authorization: DPoP $TOK" -H "DPoP: $OUT")" = 200 ]
 tap_ok $? test_root_may_prove_for_a_named_user || diag_ctl

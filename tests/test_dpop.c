@@ -160,6 +160,9 @@ test_nonces(void)
 	pa_dpop_nonce_set("");
 	pa_dpop_nonce_get(n);
 	is_str(n, "abc-123", "test_unusable_nonces_are_not_kept");
+	ok(pa_dpop_nonce_valid("eyJ7S_zG.eyJH0-Z.HX4w-7v") &&
+	    !pa_dpop_nonce_valid("a\\b") && !pa_dpop_nonce_valid(NULL),
+	    "test_nonce_validity");
 	ok(pa_dpop_nonce_demanded(400, demand, strlen(demand)) &&
 	    pa_dpop_nonce_demanded(401, demand, strlen(demand)),
 	    "test_use_dpop_nonce_is_a_demand");

@@ -130,18 +130,28 @@ pa_dpop_nonce_get(char *out)
 	pthread_mutex_unlock(&nonce_lock);
 }
 
-void
-pa_dpop_nonce_set(const char *nonce)
+int
+pa_dpop_nonce_valid(const char *nonce)
 {
-	size_t n = strlen(nonce), i;
+	size_t n = nonce != NULL ? strlen(nonce) : 0, i;
 
 	/* §8.1: NQCHAR, %x21 / %x23-5B / %x5D-7E; it goes into our JSON. */
 	if (n == 0 || n >= PA_DPOP_NONCE_MAX)
-		return;
+		return 0;
 	for (i = 0; i < n; i++)
 		if (nonce[i] < 0x21 || nonce[i] > 0x7e || nonce[i] == '"' ||
 		    nonce[i] == '\\')
-			return;
+			return 0;
+	return 1;
+}
+
+void
+pa_dpop_nonce_set(const char *nonce)
+{
+	size_t n = strlen(nonce);
+
+	if (!pa_dpop_nonce_valid(nonce))
+		return;
 	pthread_mutex_lock(&nonce_lock);
 	memcpy(nonce_last, nonce, n + 1);
 	pthread_mutex_unlock(&nonce_lock);

@@ -31,6 +31,8 @@ int pa_dpop_check_request(const char *method, const char *url);
  * (size PA_DPOP_NONCE_MAX), "" when none.
  */
 void pa_dpop_nonce_get(char *out);
+/* A nonce we may put in a proof (RFC 9449 §8.1 NQCHAR, bounded)? */
+int pa_dpop_nonce_valid(const char *nonce);
 /* Remembers a nonce; an unusable one (too long, not printable) is not. */
 void pa_dpop_nonce_set(const char *nonce);
 

@@ -33,14 +33,16 @@ static int dpop_proof_run(struct ctl *, int, char **);
 
 const struct ctl_command ctl_cmd_dpop_proof = {
 	"dpop-proof", "make a DPoP proof for a request with a session token",
-	"dpop-proof --method M --url URL [--json] [USER]",
+	"dpop-proof --method M --url URL [--nonce N] [--json] [USER]",
 	"Prints a DPoP proof (RFC 9449) on stdout, for one request with the\n"
 	"method M (GET, POST, ...) to URL (its query and fragment are left\n"
 	"out of the proof's htu) made with the access token of a posauth\n"
 	"session, for the header \"DPoP: <proof>\" next to \"Authorization:\n"
 	"DPoP <token>\". The proof is signed with the device key and holds\n"
 	"the hash of the session's access token (ath); it is good for about\n"
-	"a minute and one request.\n"
+	"a minute and one request. A resource server that demands a nonce\n"
+	"(401 with error use_dpop_nonce and a DPoP-Nonce header, RFC 9449\n"
+	"section 9) gets it in the next proof with --nonce N.\n"
 	"\n"
 	"Any user: for the caller's own open session only (another USER is\n"
 	"refused, exit 7). Root: for USER's cached access token.\n"
@@ -142,6 +144,10 @@ dpop_proof_run(struct ctl *ctl, int argc, char **argv)
 	if (pa_dpop_check_request(ctl->http_method, ctl->http_url) != PA_OK)
 		return ctl_usage_error(ctl, "--method (an upper-case HTTP "
 		    "method) and --url (an http or https URL) are required");
+	if (ctl->http_nonce != NULL && !pa_dpop_nonce_valid(ctl->http_nonce))
+		return ctl_usage_error(ctl, "--nonce: printable ASCII without "
+		    "spaces, quotes or backslashes, at most %d characters",
+		    PA_DPOP_NONCE_MAX - 1);
 	if (!ctl->conf->dpop) {
 		ctl_err(ctl, "dpop = no in %s: session tokens are bearer "
 		    "tokens and need no proof", ctl->config_path);
@@ -153,8 +159,8 @@ dpop_proof_run(struct ctl *ctl, int argc, char **argv)
 		goto out;
 	ex = CTL_EXIT_FAILED;
 	if ((r = pa_devkey_get(ctl->conf, &k)) != PA_OK ||
-	    (r = pa_dpop_proof(k, ctl->http_method, ctl->http_url, NULL,
-	    token, ctl->now, &proof)) != PA_OK) {
+	    (r = pa_dpop_proof(k, ctl->http_method, ctl->http_url,
+	    ctl->http_nonce, token, ctl->now, &proof)) != PA_OK) {
 		ctl_err(ctl, "no proof: %s", pa_strerror(r));
 		goto out;
 	}

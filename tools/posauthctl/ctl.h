@@ -98,6 +98,7 @@ struct ctl {
 	struct ctl_reach reach;
 	const char *http_method;	/* --method (dpop-proof) */
 	const char *http_url;		/* --url (dpop-proof) */
+	const char *http_nonce;		/* --nonce (dpop-proof) */
 };
 
 /* Options a subcommand accepts on top of --help and -c/--config. */
