@@ -40,7 +40,13 @@ static void
 check_conf(const struct pa_conf *c)
 {
 	FUZZ_CHECK(c->issuer != NULL && strncmp(c->issuer, "https://", 8) == 0);
-	FUZZ_CHECK(c->client_id != NULL && c->client_secret_file != NULL);
+	FUZZ_CHECK(c->client_id != NULL);
+	/* Each client_auth has the credentials it needs. */
+	FUZZ_CHECK(c->client_auth != PA_CLIENT_SECRET_BASIC ||
+	    c->client_secret_file != NULL);
+	FUZZ_CHECK(c->client_auth != PA_CLIENT_TLS ||
+	    (c->client_cert_file != NULL && c->client_key_file != NULL));
+	FUZZ_CHECK(c->device_key != NULL && c->device_key_type != NULL);
 	FUZZ_CHECK(c->audience != NULL);
 	FUZZ_CHECK(c->timeout >= c->connect_timeout);
 	FUZZ_CHECK(c->uid_min < c->uid_max);

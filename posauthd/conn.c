@@ -6,8 +6,8 @@
  * Root may ask everything. A caller of another uid may ask whether a name
  * is staff, and may authenticate, and have the account checked of, only
  * the staff member whose uid it runs as (a lock screen unlocking its own
- * session), within its own rate limit; posauthctl token of its own
- * session is the admin handler's to allow. Anything else from it is
+ * session), within its own rate limit; posauthctl token and dpop-proof
+ * of its own session are the admin handler's to allow. Anything else from it is
  * refused and logged.
  */
 #include "config.h"

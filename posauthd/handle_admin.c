@@ -6,9 +6,11 @@
  * and the output captured and sent back (ctl.h).
  *
  * Root may run every one of them. Any other caller may run token, which
- * hands it only its own session's token (cmd_token.c, by the uid); the
- * dispatcher refuses the other commands with exit 7 and a log line
- * (ctl_refuse). getopt() keeps global state: one command at a time.
+ * hands it only its own session's token (cmd_token.c, by the uid), and
+ * dpop-proof, which proves only for its own session's token
+ * (cmd_dpop_proof.c, by the uid); the others are refused with exit 7 and
+ * a log line (ctl_refuse), by the dispatcher or, for device-key, by the
+ * command itself. getopt() keeps global state: one command at a time.
  */
 #include "config.h"
 
@@ -32,7 +34,8 @@
 /* What posauthd runs; check-config and test-login run in posauthctl. */
 static const struct ctl_command *const service_commands[] = {
 	&ctl_cmd_status, &ctl_cmd_users, &ctl_cmd_show, &ctl_cmd_purge,
-	&ctl_cmd_unlock, &ctl_cmd_token,
+	&ctl_cmd_unlock, &ctl_cmd_token, &ctl_cmd_device_key,
+	&ctl_cmd_dpop_proof,
 };
 #define NSERVICE (sizeof(service_commands) / sizeof(service_commands[0]))
 

@@ -14,7 +14,10 @@
 
 #include "conf.h"
 #include "daemon.h"
+#include "devkey.h"
 #include "err.h"
+#include "jwkpub.h"
+#include "jwtsign.h"
 
 static void
 report_problem(void *ctx, const char *file, unsigned line, const char *key,
@@ -47,6 +50,30 @@ conf_changed(struct pd *d, struct stat *st, int *exists)
 	    ns_of(&st->st_ctim) != d->conf_id.ctime_ns;
 }
 
+/*
+ * The device signing key exists from the first start on, whatever
+ * client_auth says: the terminal is registered with its public key
+ * (posauthctl device-key) before it is switched to private_key_jwt.
+ * Failing here only logs; requests that need the key fail closed.
+ */
+static void
+conf_device_key(struct pd *d, const struct pa_conf *conf)
+{
+	EVP_PKEY *k = NULL;
+	char jkt[PA_JKT_LEN];
+	int r;
+
+	if ((r = pa_devkey_get(conf, &k)) == PA_OK &&
+	    (r = pa_jwk_thumbprint(k, jkt)) == PA_OK)
+		pa_log(&d->log, LOG_INFO, "device key (%s, %s): thumbprint %s",
+		    pa_devkey_storage(conf), pa_jwt_alg_for(k), jkt);
+	else
+		pa_log(&d->log, conf->client_auth == PA_CLIENT_PRIVATE_KEY_JWT ||
+		    conf->dpop ? LOG_ERR : LOG_WARNING, "device key (%s) "
+		    "unusable: %s", pa_devkey_storage(conf), pa_strerror(r));
+	EVP_PKEY_free(k);
+}
+
 static struct pd_conf *
 conf_load(struct pd *d)
 {
@@ -61,8 +88,10 @@ conf_load(struct pd *d)
 		    "login", d->config_path);
 		/* Missing or unreadable is a config problem too. */
 		c->status = PA_ERR_CONFIG;
-	} else
+	} else {
 		pa_log(&d->log, LOG_INFO, "config %s loaded", d->config_path);
+		conf_device_key(d, c->conf);
+	}
 	return c;
 }
 

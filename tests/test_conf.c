@@ -825,6 +825,66 @@ test_example_file(void)
 	free(text);
 }
 
+/* Issue 14: client_auth, the device key, DPoP. */
+static void
+test_client_auth(void)
+{
+	struct pa_conf *c = NULL;
+	const char *ids = "issuer = https://id.example/\nclient_id = pos\n";
+	char buf[1024];
+
+	ok(one_line_ok("", &c) && c->client_auth == PA_CLIENT_SECRET_BASIC &&
+	    strcmp(c->device_key, "file") == 0 &&
+	    strcmp(c->device_key_type, "ec-p256") == 0 && c->dpop == 0 &&
+	    c->client_cert_file == NULL,
+	    "test_client_auth_defaults_basic_file_key_ec_no_dpop");
+	pa_conf_free(c);
+	c = NULL;
+	snprintf(buf, sizeof(buf), "%sclient_auth = private_key_jwt\n"
+	    "device_key = tpm2\ndevice_key_type = rsa-3072\ndpop = yes\n",
+	    ids);
+	ok(parse(buf, &c) == PA_OK && c->client_auth ==
+	    PA_CLIENT_PRIVATE_KEY_JWT && c->client_secret_file == NULL &&
+	    strcmp(c->device_key, "tpm2") == 0 &&
+	    strcmp(c->device_key_type, "rsa-3072") == 0 && c->dpop == 1,
+	    "test_private_key_jwt_needs_no_client_secret_file");
+	pa_conf_free(c);
+	c = NULL;
+	snprintf(buf, sizeof(buf), "%sclient_auth = client_secret_basic\n",
+	    ids);
+	ok(parse(buf, &c) == PA_ERR_CONFIG && nreports == 1 &&
+	    reported(0, "client_secret_file"),
+	    "test_client_secret_basic_needs_client_secret_file");
+	snprintf(buf, sizeof(buf), "%sclient_auth = tls_client_auth\n", ids);
+	ok(parse(buf, &c) == PA_ERR_CONFIG && nreports == 2 &&
+	    reported(3, "client_cert_file") && reported(3, "client_key_file"),
+	    "test_tls_client_auth_needs_certificate_and_key");
+	snprintf(buf, sizeof(buf), "%sclient_auth = tls_client_auth\n"
+	    "client_cert_file = /etc/posauth/client.pem\n"
+	    "client_key_file = /etc/posauth/client.key\n", ids);
+	ok(parse(buf, &c) == PA_OK && c->client_auth == PA_CLIENT_TLS &&
+	    strcmp(c->client_key_file, "/etc/posauth/client.key") == 0,
+	    "test_tls_client_auth_with_certificate");
+	pa_conf_free(c);
+	c = NULL;
+	ok(one_line_fails("client_auth = client_secret_post",
+	    "client_auth"), "test_unknown_client_auth_refused");
+	ok(one_line_fails("dpop = true", "dpop"), "test_dpop_is_yes_or_no");
+	ok(one_line_fails("device_key = pkcs11:foo", "device_key") &&
+	    one_line_fails("device_key = tpm2:", "device_key") &&
+	    one_line_fails("device_key = tpm2:a b", "device_key"),
+	    "test_bad_device_key_refused");
+	ok(one_line_ok("device_key = tpm2:handle:0x81000001", &c) &&
+	    strcmp(c->device_key, "tpm2:handle:0x81000001") == 0,
+	    "test_device_key_tpm2_uri");
+	pa_conf_free(c);
+	c = NULL;
+	ok(one_line_fails("device_key_type = ec-p384", "device_key_type"),
+	    "test_bad_device_key_type_refused");
+	ok(one_line_fails("client_cert_file = client.pem", "client_cert_file"),
+	    "test_client_cert_file_must_be_absolute");
+}
+
 int
 main(void)
 {
@@ -842,5 +902,6 @@ main(void)
 	test_all_problems_reported();
 	test_load();
 	test_example_file();
+	test_client_auth();
 	return tap_done();
 }

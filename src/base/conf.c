@@ -38,6 +38,8 @@ enum conf_type {
 	CT_REVOKED,	/* enum pa_revoked_action */
 	CT_ALGS,	/* unsigned PA_ALG_* mask */
 	CT_LIST,	/* char ** plus a size_t count */
+	CT_CLIENT_AUTH,	/* enum pa_client_auth */
+	CT_BOOL,	/* int, yes or no */
 };
 
 enum conf_section {
@@ -94,6 +96,8 @@ static int check_role(const char *, char *, size_t);
 static int check_group(const char *, char *, size_t);
 static int check_alg(const char *, char *, size_t);
 static int check_scope(const char *, char *, size_t);
+static int check_device_key(const char *, char *, size_t);
+static int check_device_key_type(const char *, char *, size_t);
 
 #define F(field) offsetof(struct pa_conf, field)
 #define STR(k, def, req, chk) { #k, CT_STRING, F(k), 0, def, req, 0, 0, chk }
@@ -108,7 +112,14 @@ static int check_scope(const char *, char *, size_t);
 static const struct conf_key conf_keys[] = {
 	STR(issuer, NULL, 1, check_issuer),
 	STR(client_id, NULL, 1, check_word),
-	STR(client_secret_file, NULL, 1, check_abs_path),
+	STR(client_secret_file, NULL, 0, check_abs_path),
+	{ "client_auth", CT_CLIENT_AUTH, F(client_auth), 0,
+	    "client_secret_basic", 0, 0, 0, NULL },
+	STR(client_cert_file, NULL, 0, check_abs_path),
+	STR(client_key_file, NULL, 0, check_abs_path),
+	STR(device_key, "file", 0, check_device_key),
+	STR(device_key_type, "ec-p256", 0, check_device_key_type),
+	{ "dpop", CT_BOOL, F(dpop), 0, "no", 0, 0, 0, NULL },
 	STR(ca_file, NULL, 0, check_abs_path),
 	STR(scope, "openid", 0, check_scope),
 	STR(audience, NULL, 0, check_word),
@@ -344,6 +355,30 @@ check_scope(const char *v, char *msg, size_t msglen)
 }
 
 /* HS* and "none" are unknown to pa_alg_from_name, so they fail here. */
+/*
+ * "file", "tpm2" (a key made in the TPM, its blob in cache_dir) or
+ * "tpm2:URI" for an OSSL_STORE URI of the tpm2 provider (handle:0x81...).
+ */
+static int
+check_device_key(const char *v, char *msg, size_t msglen)
+{
+	if (strcmp(v, "file") == 0 || strcmp(v, "tpm2") == 0)
+		return PA_OK;
+	if (strncmp(v, "tpm2:", 5) == 0 && v[5] != '\0' &&
+	    all_bytes_in(v, 0x21))
+		return PA_OK;
+	return fail(msg, msglen, "must be file, tpm2 or tpm2:URI");
+}
+
+static int
+check_device_key_type(const char *v, char *msg, size_t msglen)
+{
+	if (strcmp(v, "ec-p256") == 0 || strcmp(v, "ed25519") == 0 ||
+	    strcmp(v, "rsa-3072") == 0)
+		return PA_OK;
+	return fail(msg, msglen, "must be ec-p256, ed25519 or rsa-3072");
+}
+
 static int
 check_alg(const char *v, char *msg, size_t msglen)
 {
@@ -468,6 +503,25 @@ conf_parse_value(const struct conf_key *k, const char *value,
 		return PA_OK;
 	case CT_ALGS:
 		return parse_algs(value, &v->n, msg, msglen);
+	case CT_CLIENT_AUTH:
+		if (strcmp(value, "client_secret_basic") == 0)
+			v->n = PA_CLIENT_SECRET_BASIC;
+		else if (strcmp(value, "private_key_jwt") == 0)
+			v->n = PA_CLIENT_PRIVATE_KEY_JWT;
+		else if (strcmp(value, "tls_client_auth") == 0)
+			v->n = PA_CLIENT_TLS;
+		else
+			return fail(msg, msglen, "must be client_secret_basic, "
+			    "private_key_jwt or tls_client_auth");
+		return PA_OK;
+	case CT_BOOL:
+		if (strcmp(value, "yes") == 0)
+			v->n = 1;
+		else if (strcmp(value, "no") == 0)
+			v->n = 0;
+		else
+			return fail(msg, msglen, "must be yes or no");
+		return PA_OK;
 	case CT_LIST:
 		return list_split(value, k->check, &v->list.v, &v->list.n,
 		    msg, msglen);
@@ -523,6 +577,14 @@ conf_swap(struct pa_conf *conf, const struct conf_key *k, union conf_val *v)
 	case CT_TOKEN:
 		v->n = *(enum pa_token_kind *)(void *)field;
 		*(enum pa_token_kind *)(void *)field = (enum pa_token_kind)n;
+		return;
+	case CT_CLIENT_AUTH:
+		v->n = *(enum pa_client_auth *)(void *)field;
+		*(enum pa_client_auth *)(void *)field = (enum pa_client_auth)n;
+		return;
+	case CT_BOOL:
+		v->n = *(int *)(void *)field;
+		*(int *)(void *)field = (int)n;
 		return;
 	case CT_REVOKED:
 		v->n = *(enum pa_revoked_action *)(void *)field;
@@ -892,6 +954,24 @@ seen_line(const struct conf_parser *p, const char *name)
 	return p->seen[idx];
 }
 
+/* The credentials the chosen client_auth needs are all there. */
+static void
+conf_cross_check_client(struct conf_parser *p)
+{
+	const struct pa_conf *c = p->conf;
+
+	if (c->client_auth == PA_CLIENT_SECRET_BASIC &&
+	    c->client_secret_file == NULL)
+		conf_error(p, 0, "client_secret_file", "missing required key "
+		    "(client_auth is client_secret_basic)");
+	if (c->client_auth == PA_CLIENT_TLS && c->client_cert_file == NULL)
+		conf_error(p, seen_line(p, "client_auth"), "client_cert_file",
+		    "required by client_auth = tls_client_auth");
+	if (c->client_auth == PA_CLIENT_TLS && c->client_key_file == NULL)
+		conf_error(p, seen_line(p, "client_auth"), "client_key_file",
+		    "required by client_auth = tls_client_auth");
+}
+
 /* Checks between keys, run after the whole file. */
 static void
 conf_cross_check(struct conf_parser *p)
@@ -906,6 +986,7 @@ conf_cross_check(struct conf_parser *p)
 		conf_error(p, seen_line(p, "outage_probe_max"),
 		    "outage_probe_max", "must be at least outage_probe_min "
 		    "(%ld)", c->outage_probe_min);
+	conf_cross_check_client(p);
 	if (c->uid_min >= c->uid_max)
 		conf_error(p, seen_line(p, "uid_max"), "uid_max",
 		    "must be greater than uid_min (%lu)", c->uid_min);

@@ -26,6 +26,13 @@ enum pa_revoked_action {
 	PA_REVOKED_NONE = 2,		/* only the hook, if any */
 };
 
+/* How the terminal authenticates to the token service (RFC 6749 §2.3). */
+enum pa_client_auth {
+	PA_CLIENT_SECRET_BASIC = 0,	/* client_secret_file, HTTP Basic */
+	PA_CLIENT_PRIVATE_KEY_JWT = 1,	/* RFC 7523 assertion, device key */
+	PA_CLIENT_TLS = 2,		/* RFC 8705 tls_client_auth */
+};
+
 /* [roles]: role = group, group ... */
 struct pa_role_map {
 	char *role;
@@ -45,7 +52,14 @@ struct pa_conf {
 	/* token service */
 	char *issuer;			/* https URL, required */
 	char *client_id;		/* required */
-	char *client_secret_file;	/* required, root-owned, mode 0600/0400 */
+	char *client_secret_file;	/* root-owned, mode 0600/0400; required
+					 * for client_secret_basic */
+	enum pa_client_auth client_auth;	/* default client_secret_basic */
+	char *client_cert_file;		/* tls_client_auth: PEM certificate */
+	char *client_key_file;		/* tls_client_auth: its PEM key */
+	char *device_key;		/* "file" (default), "tpm2", "tpm2:URI" */
+	char *device_key_type;		/* ec-p256 (default), ed25519, rsa-3072 */
+	int dpop;			/* RFC 9449 bound tokens, default no */
 	char *ca_file;			/* the only trust anchors, when set */
 	char *scope;			/* requested scope, default "openid" */
 	char *audience;			/* default: client_id */

@@ -39,6 +39,7 @@ enum pa_failure_class {
 	    "file or directory has an unsafe type, owner or mode", LOCAL) \
 	X(PA_ERR_FORBIDDEN, -13, "not allowed for this caller", LOCAL) \
 	X(PA_ERR_RATE, -14, "too many attempts, try again later", LOCAL) \
+	X(PA_ERR_DEVICE_KEY, -19, "device signing key unusable", LOCAL) \
 	/* the token service could not be asked */ \
 	X(PA_ERR_UNREACHABLE, -20, "token service unreachable", UNREACHABLE) \
 	/* the token service said no */ \
@@ -74,6 +75,8 @@ enum pa_failure_class {
 	X(PA_ERR_UID_RANGE, -63, "token uid outside the allowed range", \
 	    INVALID) \
 	X(PA_ERR_ACR, -64, "token does not show the required second factor", \
+	    INVALID) \
+	X(PA_ERR_NOT_BOUND, -69, "token not bound to the device key", \
 	    INVALID) \
 	/* device cache and offline grace */ \
 	X(PA_ERR_CACHE, -70, "device cache unusable", LOCAL) \

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +15,19 @@
 #include <openssl/ssl.h>
 
 #include "buf.h"
+#include "clientauth.h"
 #include "conf.h"
+#include "devkey.h"
+#include "dpop.h"
 #include "err.h"
+#include "fileio.h"
 #include "hostenv.h"
 #include "http.h"
+#include "jwkpub.h"
 #include "secret.h"
+
+/* A client certificate chain or key in PEM. */
+#define HTTP_PEM_MAX (64 * 1024)
 
 struct pa_http {
 	CURL *curl;
@@ -29,6 +38,12 @@ struct pa_http {
 	int oversize;
 	int local_failure;	/* we, not the network, stopped the transfer */
 	long long deadline_ms;	/* CLOCK_MONOTONIC; 0: no budget */
+	/* how the client authenticates; pa_http_new() alone: Basic */
+	enum pa_client_auth auth;
+	EVP_PKEY *key;		/* the device key: assertions, DPoP proofs */
+	int dpop;		/* token requests carry a DPoP proof */
+	char *audience;		/* of assertions: the token endpoint */
+	struct pa_buf cert, key_pem;	/* tls_client_auth, read and checked */
 };
 
 static size_t
@@ -153,6 +168,8 @@ pa_http_new(const struct pa_http_opts *opts, struct pa_http **out)
 	if (opts->budget > 0)
 		h->deadline_ms = now_ms() + opts->budget * 1000LL;
 	pa_buf_init(&h->body, opts->max_response);
+	pa_buf_init(&h->cert, HTTP_PEM_MAX);
+	pa_buf_init(&h->key_pem, HTTP_PEM_MAX);
 	if ((h->curl = curl_easy_init()) == NULL) {
 		free(h);
 		return PA_ERR_ALLOC;
@@ -161,10 +178,53 @@ pa_http_new(const struct pa_http_opts *opts, struct pa_http **out)
 	return PA_OK;
 }
 
+/*
+ * tls_client_auth's certificate and key, read here and handed to libcurl
+ * as blobs: the key is checked like the client secret (root's, no group
+ * or other access) and never read again by path, so it cannot be swapped
+ * between the check and its use.
+ */
+static int
+http_client_cert(struct pa_http *h, const struct pa_conf *conf)
+{
+	int r;
+
+	if ((r = pa_read_file_at(AT_FDCWD, conf->client_cert_file,
+	    &pa_policy_owner_writes, HTTP_PEM_MAX, &h->cert)) != PA_OK ||
+	    (r = pa_read_file_at(AT_FDCWD, conf->client_key_file,
+	    &pa_policy_private, HTTP_PEM_MAX, &h->key_pem)) != PA_OK)
+		return r == PA_ERR_ALLOC ? r : PA_ERR_SECRET_FILE;
+	return PA_OK;
+}
+
+/*
+ * The configuration's client authentication. The device key is loaded
+ * only when something signs with it: a terminal on client secrets needs
+ * none. Until discovery names the token endpoint, assertions are for the
+ * issuer, which RFC 7523 §3 and the providers we know accept as well.
+ */
+static int
+http_client_from(struct pa_http *h, const struct pa_conf *conf)
+{
+	int r;
+
+	h->auth = conf->client_auth;
+	h->dpop = conf->dpop;
+	if ((h->auth == PA_CLIENT_PRIVATE_KEY_JWT || h->dpop) &&
+	    (r = pa_devkey_get(conf, &h->key)) != PA_OK)
+		return r;
+	if ((h->audience = strdup(conf->issuer)) == NULL)
+		return PA_ERR_ALLOC;
+	if (h->auth == PA_CLIENT_TLS)
+		return http_client_cert(h, conf);
+	return PA_OK;
+}
+
 int
 pa_http_new_for(const struct pa_conf *conf, struct pa_http **out)
 {
 	struct pa_http_opts o;
+	int r;
 
 	memset(&o, 0, sizeof(o));
 	o.ca_file = conf->ca_file;
@@ -172,7 +232,34 @@ pa_http_new_for(const struct pa_conf *conf, struct pa_http **out)
 	o.timeout = conf->timeout;
 	o.budget = conf->timeout;
 	o.max_response = conf->max_response_bytes;
-	return pa_http_new(&o, out);
+	if ((r = pa_http_new(&o, out)) != PA_OK)
+		return r;
+	if ((r = http_client_from(*out, conf)) != PA_OK) {
+		pa_http_free(*out);
+		*out = NULL;
+	}
+	return r;
+}
+
+int
+pa_http_set_audience(struct pa_http *h, const char *token_endpoint)
+{
+	char *a;
+
+	if ((a = strdup(token_endpoint)) == NULL)
+		return PA_ERR_ALLOC;
+	free(h->audience);
+	h->audience = a;
+	return PA_OK;
+}
+
+int
+pa_http_dpop_jkt(const struct pa_http *h, char out[PA_JKT_LEN])
+{
+	out[0] = '\0';
+	if (!h->dpop || h->key == NULL)
+		return PA_ERR_NOT_FOUND;
+	return pa_jwk_thumbprint(h->key, out);
 }
 
 void
@@ -183,6 +270,10 @@ pa_http_free(struct pa_http *h)
 	if (h->curl != NULL)
 		curl_easy_cleanup(h->curl);
 	pa_buf_clear(&h->body);
+	EVP_PKEY_free(h->key);
+	free(h->audience);
+	pa_buf_clear(&h->cert);
+	pa_buf_clear(&h->key_pem);
 	free(h);
 }
 
@@ -268,6 +359,19 @@ http_setup(struct pa_http *h, const char *url)
 	SET(CURLOPT_ACCEPT_ENCODING, NULL);
 	if (share != NULL)
 		SET(CURLOPT_SHARE, share);
+	/* RFC 8705 §2: the certificate is the credential; libcurl reads the
+	 * key file itself (root's, like the client secret). */
+	if (h->auth == PA_CLIENT_TLS) {
+		struct curl_blob cert = { h->cert.d, h->cert.len,
+		    CURL_BLOB_COPY };
+		struct curl_blob key = { h->key_pem.d, h->key_pem.len,
+		    CURL_BLOB_COPY };
+
+		SET(CURLOPT_SSLCERT_BLOB, &cert);
+		SET(CURLOPT_SSLCERTTYPE, "PEM");
+		SET(CURLOPT_SSLKEY_BLOB, &key);
+		SET(CURLOPT_SSLKEYTYPE, "PEM");
+	}
 #undef SET
 	return e == CURLE_OK ? PA_OK : PA_ERR_INTERNAL;
 }
@@ -393,32 +497,122 @@ http_basic_header(CURL *c, const char *id, const char *secret,
 	return r;
 }
 
-int
-pa_http_post_form(struct pa_http *h, const char *url,
-    const char *client_id, const char *client_secret,
-    const struct pa_buf *form, struct pa_http_resp *resp)
+/* Appends a header line; the list is freed (and wiped) by the caller. */
+static int
+http_add_header(struct curl_slist **hdrs, const char *line)
 {
-	struct curl_slist *hdrs = NULL, *n, *tmp;
-	struct pa_buf auth;
+	struct curl_slist *tmp;
+
+	if ((tmp = curl_slist_append(*hdrs, line)) == NULL)
+		return PA_ERR_ALLOC;
+	*hdrs = tmp;
+	return PA_OK;
+}
+
+/*
+ * The credentials that go in the body: an assertion (RFC 7523 §2.2) or,
+ * for tls_client_auth, client_id alone (RFC 8705 §2). A new assertion for
+ * every request: its jti may be used once.
+ */
+static int
+http_auth_form(struct pa_http *h, const char *client_id,
+    const struct pa_buf *form, struct pa_buf *body)
+{
+	char *assertion = NULL;
 	int r;
 
-	pa_buf_init(&auth, 4 * 8192);
+	if ((r = pa_buf_put(body, form->d, form->len)) != PA_OK)
+		return r;
+	if (h->auth == PA_CLIENT_SECRET_BASIC)
+		return PA_OK;
+	if (h->auth == PA_CLIENT_PRIVATE_KEY_JWT) {
+		if ((r = pa_client_assertion(h->key, client_id, h->audience,
+		    (long long)time(NULL), &assertion)) != PA_OK)
+			return r;
+		if ((r = pa_form_add(body, "client_assertion_type",
+		    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")) ==
+		    PA_OK)
+			r = pa_form_add(body, "client_assertion", assertion);
+		pa_strfreezero(assertion);
+		if (r != PA_OK)
+			return r;
+	}
+	return pa_form_add(body, "client_id", client_id);
+}
+
+/* "DPoP: <proof>" for a POST to url, with the last nonce we were given. */
+static int
+http_dpop_header(struct pa_http *h, const char *url, struct pa_buf *hdr)
+{
+	char nonce[PA_DPOP_NONCE_MAX], *proof = NULL;
+	int r;
+
+	pa_dpop_nonce_get(nonce);
+	if ((r = pa_dpop_proof(h->key, "POST", url, nonce, NULL,
+	    (long long)time(NULL), &proof)) != PA_OK)
+		return r;
+	r = pa_buf_printf(hdr, "DPoP: %s", proof);
+	free(proof);
+	return r;
+}
+
+static int
+http_headers(struct pa_http *h, const char *url, const char *client_id,
+    const char *client_secret, int dpop, struct curl_slist **hdrs)
+{
+	struct pa_buf line;
+	int r;
+
+	pa_buf_init(&line, 4 * 8192);
+	if (h->auth == PA_CLIENT_SECRET_BASIC) {
+		if (client_secret == NULL) {
+			r = PA_ERR_SECRET_FILE;
+			goto out;
+		}
+		if ((r = http_basic_header(h->curl, client_id, client_secret,
+		    &line)) != PA_OK ||
+		    (r = http_add_header(hdrs, pa_buf_str(&line))) != PA_OK)
+			goto out;
+		pa_buf_clear(&line);
+	}
+	if (dpop && ((r = http_dpop_header(h, url, &line)) != PA_OK ||
+	    (r = http_add_header(hdrs, pa_buf_str(&line))) != PA_OK))
+		goto out;
+	if ((r = http_add_header(hdrs, "Content-Type: "
+	    "application/x-www-form-urlencoded")) == PA_OK)
+		r = http_add_header(hdrs, "Accept: application/json");
+ out:
+	pa_buf_clear(&line);
+	return r;
+}
+
+/* RFC 9449 §8.2: every answer may carry the nonce to use next. */
+static void
+http_note_nonce(struct pa_http *h)
+{
+	struct curl_header *hdr = NULL;
+
+	if (curl_easy_header(h->curl, "DPoP-Nonce", 0, CURLH_HEADER, -1,
+	    &hdr) == CURLHE_OK && hdr != NULL && hdr->value != NULL)
+		pa_dpop_nonce_set(hdr->value);
+}
+
+static int
+http_post_once(struct pa_http *h, const char *url, const char *client_id,
+    const char *client_secret, const struct pa_buf *form, int dpop,
+    struct pa_http_resp *resp)
+{
+	struct curl_slist *hdrs = NULL, *n;
+	struct pa_buf body;
+	int r;
+
+	pa_buf_init(&body, PA_FORM_MAX + 16 * 1024);
 	if ((r = http_setup(h, url)) != PA_OK)
 		goto out;
-	if ((r = http_basic_header(h->curl, client_id, client_secret,
-	    &auth)) != PA_OK)
+	if ((r = http_auth_form(h, client_id, form, &body)) != PA_OK ||
+	    (r = http_headers(h, url, client_id, client_secret, dpop,
+	    &hdrs)) != PA_OK)
 		goto out;
-	r = PA_ERR_ALLOC;
-	if ((tmp = curl_slist_append(hdrs, pa_buf_str(&auth))) == NULL)
-		goto out;
-	hdrs = tmp;
-	if ((tmp = curl_slist_append(hdrs,
-	    "Content-Type: application/x-www-form-urlencoded")) == NULL)
-		goto out;
-	hdrs = tmp;
-	if ((tmp = curl_slist_append(hdrs, "Accept: application/json")) == NULL)
-		goto out;
-	hdrs = tmp;
 	r = PA_ERR_INTERNAL;
 	/*
 	 * setopt does not copy the body, but libcurl copies a small one into
@@ -426,11 +620,13 @@ pa_http_post_form(struct pa_http *h, const char *url,
 	 */
 	if (curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK ||
 	    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)form->len) != CURLE_OK ||
+	    (curl_off_t)body.len) != CURLE_OK ||
 	    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS,
-	    pa_buf_str(form)) != CURLE_OK)
+	    pa_buf_str(&body)) != CURLE_OK)
 		goto out;
 	r = http_perform(h, resp);
+	if (r == PA_OK && h->key != NULL)
+		http_note_nonce(h);
  out:
 	if (h->curl != NULL) {
 		curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
@@ -439,8 +635,48 @@ pa_http_post_form(struct pa_http *h, const char *url,
 	for (n = hdrs; n != NULL; n = n->next)
 		OPENSSL_cleanse(n->data, strlen(n->data));
 	curl_slist_free_all(hdrs);
-	pa_buf_clear(&auth);
+	pa_buf_clear(&body);
 	return r;
+}
+
+/*
+ * With DPoP, a service that wants a nonce (RFC 9449 §8) refuses the first
+ * proof without it and names it in DPoP-Nonce: one more try, with a new
+ * proof (and assertion: a jti is used once) carrying it. Only once, so a
+ * service that keeps changing its nonce cannot keep us busy.
+ */
+static int
+http_post(struct pa_http *h, const char *url, const char *client_id,
+    const char *client_secret, const struct pa_buf *form, int dpop,
+    struct pa_http_resp *resp)
+{
+	int r;
+
+	r = http_post_once(h, url, client_id, client_secret, form, dpop,
+	    resp);
+	if (r != PA_OK || !dpop ||
+	    !pa_dpop_nonce_demanded(resp->status, resp->body, resp->len))
+		return r;
+	pa_http_resp_clear(resp);
+	return http_post_once(h, url, client_id, client_secret, form, dpop,
+	    resp);
+}
+
+int
+pa_http_post_form(struct pa_http *h, const char *url,
+    const char *client_id, const char *client_secret,
+    const struct pa_buf *form, struct pa_http_resp *resp)
+{
+	return http_post(h, url, client_id, client_secret, form, 0, resp);
+}
+
+int
+pa_http_post_token(struct pa_http *h, const char *url,
+    const char *client_id, const char *client_secret,
+    const struct pa_buf *form, struct pa_http_resp *resp)
+{
+	return http_post(h, url, client_id, client_secret, form,
+	    h->dpop && h->key != NULL, resp);
 }
 
 int

@@ -63,13 +63,35 @@ int pa_http_get(struct pa_http *h, const char *url, struct pa_http_resp *resp);
 
 /*
  * POSTs an application/x-www-form-urlencoded body, authenticating the
- * client with HTTP Basic as RFC 6749 §2.3.1 says (id and secret are
- * form-urlencoded before being joined). The body and the Authorization
- * header are wiped once sent.
+ * client as the handle's configuration says (pa_http_new_for; a plain
+ * pa_http_new handle uses Basic): client_secret_basic with HTTP Basic as
+ * RFC 6749 §2.3.1 says (id and secret are form-urlencoded before being
+ * joined; client_secret may be NULL for the other methods),
+ * private_key_jwt with a fresh client assertion in the body (RFC 7523),
+ * tls_client_auth with the client certificate and client_id (RFC 8705).
+ * The body and the headers are wiped once sent.
  */
 int pa_http_post_form(struct pa_http *h, const char *url,
     const char *client_id, const char *client_secret,
     const struct pa_buf *form, struct pa_http_resp *resp);
+
+/*
+ * The same for the token endpoint: with dpop = yes the request carries a
+ * DPoP proof of the device key (RFC 9449 §5), and is sent once more with
+ * a fresh proof when the service demands a nonce (§8).
+ */
+int pa_http_post_token(struct pa_http *h, const char *url,
+    const char *client_id, const char *client_secret,
+    const struct pa_buf *form, struct pa_http_resp *resp);
+
+/* The aud of client assertions from now on: the token endpoint. */
+int pa_http_set_audience(struct pa_http *h, const char *token_endpoint);
+
+/*
+ * The RFC 7638 thumbprint of the key tokens must be bound to (cnf.jkt);
+ * PA_ERR_NOT_FOUND when this handle does not ask for bound tokens.
+ */
+int pa_http_dpop_jkt(const struct pa_http *h, char out[44]);
 
 const char *pa_http_error(const struct pa_http *h);
 

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "claims.h"
+#include "clientauth.h"
 #include "conf.h"
 #include "err.h"
 #include "http.h"
@@ -175,8 +176,7 @@ pa_login_online_cached(const struct pa_conf *conf, const struct pa_log *lg,
 	if ((r = pa_pin_acceptable(pin)) != PA_OK)
 		goto out;
 	res->stage = "client secret";
-	if ((r = pa_secret_read_file(conf->client_secret_file,
-	    PA_CLIENT_SECRET_MAX, &secret)) != PA_OK)
+	if ((r = pa_client_secret(conf, &secret)) != PA_OK)
 		goto out;
 
 	if ((r = pa_http_new_for(conf, &http)) != PA_OK)
@@ -231,8 +231,7 @@ pa_login_refresh(const struct pa_conf *conf, const struct pa_log *lg,
 	pa_provider_init(&prov, NULL, conf->issuer);
 	prov.store = store;
 	res->stage = "client secret";
-	if ((r = pa_secret_read_file(conf->client_secret_file,
-	    PA_CLIENT_SECRET_MAX, &secret)) != PA_OK)
+	if ((r = pa_client_secret(conf, &secret)) != PA_OK)
 		goto out;
 	if ((r = pa_http_new_for(conf, &http)) != PA_OK)
 		goto out;
@@ -287,8 +286,7 @@ device_begin(const struct pa_conf *conf, struct pa_cache *store,
 	pa_provider_init(prov, NULL, conf->issuer);
 	prov->store = store;
 	res->stage = "client secret";
-	if ((r = pa_secret_read_file(conf->client_secret_file,
-	    PA_CLIENT_SECRET_MAX, secret)) != PA_OK)
+	if ((r = pa_client_secret(conf, secret)) != PA_OK)
 		return r;
 	if ((r = pa_http_new_for(conf, http)) != PA_OK)
 		return r;

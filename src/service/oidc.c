@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "buf.h"
+#include "dpop.h"
 #include "err.h"
 #include "http.h"
 #include "oidc.h"
@@ -254,8 +255,11 @@ tokens_from_json(json_t *doc, struct pa_tokens *t)
 	    &t->refresh_token)) != PA_OK)
 		return r;
 	v = json_object_get(doc, "token_type");
-	/* RFC 6749 §7.1: we only know how to use bearer tokens. */
-	if (!json_is_string(v) || strcasecmp(json_string_value(v), "Bearer"))
+	/* RFC 6749 §7.1: bearer tokens, or RFC 9449 §5 DPoP-bound ones. */
+	if (json_is_string(v) && strcasecmp(json_string_value(v), "DPoP") == 0)
+		t->dpop_bound = 1;
+	else if (!json_is_string(v) ||
+	    strcasecmp(json_string_value(v), "Bearer"))
 		return PA_ERR_BAD_RESPONSE;
 	v = json_object_get(doc, "expires_in");
 	if (v != NULL) {
@@ -311,6 +315,26 @@ pa_oidc_tokens_parse(const char *body, size_t len, struct pa_tokens **out)
 	return r;
 }
 
+/*
+ * With dpop = yes the tokens must come back bound to our key (RFC 9449
+ * §5): token_type DPoP and, in the access token, cnf.jkt our thumbprint.
+ * A service that ignored the proof would hand out bearer tokens that
+ * work from anywhere, which is what dpop = yes is there to prevent; an
+ * opaque access token cannot be checked and is refused too. Unasked-for
+ * bound tokens could not be used by anyone either.
+ */
+static int
+oidc_check_binding(const struct pa_http *h, const struct pa_tokens *t)
+{
+	char jkt[44];
+
+	if (pa_http_dpop_jkt(h, jkt) != PA_OK)
+		return t->dpop_bound ? PA_ERR_BAD_RESPONSE : PA_OK;
+	if (!t->dpop_bound)
+		return PA_ERR_NOT_BOUND;
+	return pa_dpop_token_bound(t->access_token, jkt);
+}
+
 static int
 oidc_token_request(struct pa_http *h, const struct pa_oidc_meta *m,
     const char *client_id, const char *client_secret,
@@ -325,7 +349,8 @@ oidc_token_request(struct pa_http *h, const struct pa_oidc_meta *m,
 	*out = NULL;
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return PA_ERR_ALLOC;
-	if ((r = pa_http_post_form(h, m->token_endpoint, client_id,
+	if ((r = pa_http_set_audience(h, m->token_endpoint)) != PA_OK ||
+	    (r = pa_http_post_token(h, m->token_endpoint, client_id,
 	    client_secret, form, &resp)) != PA_OK)
 		goto out;
 	cls = pa_oidc_status_class(resp.status);
@@ -347,7 +372,11 @@ oidc_token_request(struct pa_http *h, const struct pa_oidc_meta *m,
 	}
 	pa_tokens_free(t);
 	t = NULL;
-	r = pa_oidc_tokens_parse(resp.body, resp.len, out);
+	if ((r = pa_oidc_tokens_parse(resp.body, resp.len, out)) == PA_OK &&
+	    (r = oidc_check_binding(h, *out)) != PA_OK) {
+		pa_tokens_free(*out);
+		*out = NULL;
+	}
  out:
 	if (doc != NULL) {
 		json_wipe_strings(doc);
@@ -420,7 +449,10 @@ pa_oidc_revoke(struct pa_http *h, const struct pa_oidc_meta *m,
 	    (hint != NULL && (r = pa_form_add(&form, "token_type_hint",
 	    hint)) != PA_OK))
 		goto out;
-	if ((r = pa_http_post_form(h, m->revocation_endpoint, client_id,
+	/* RFC 7523 §3: the assertion is for the server, named by its
+	 * token endpoint, whichever endpoint receives it. */
+	if ((r = pa_http_set_audience(h, m->token_endpoint)) != PA_OK ||
+	    (r = pa_http_post_form(h, m->revocation_endpoint, client_id,
 	    client_secret, &form, &resp)) != PA_OK)
 		goto out;
 	/* RFC 7009 §2.2: 200 whether or not the token was known. */

@@ -26,6 +26,7 @@ struct pa_tokens {
 	char *id_token;			/* may be NULL */
 	char *refresh_token;		/* may be NULL */
 	long expires_in;		/* 0 when not given */
+	int dpop_bound;			/* token_type DPoP (RFC 9449 §5) */
 	char error[64];			/* RFC 6749 §5.2 error code, if any */
 };
 

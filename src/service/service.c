@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "clientauth.h"
 #include "conf.h"
 #include "err.h"
 #include "http.h"
@@ -27,8 +28,7 @@ service_begin(const struct pa_conf *conf, struct pa_cache *store,
 	memset(sc, 0, sizeof(*sc));
 	pa_provider_init(&sc->prov, NULL, conf->issuer);
 	sc->prov.store = store;
-	if ((r = pa_secret_read_file(conf->client_secret_file,
-	    PA_CLIENT_SECRET_MAX, &sc->secret)) != PA_OK)
+	if ((r = pa_client_secret(conf, &sc->secret)) != PA_OK)
 		return r;
 	if ((r = pa_http_new_for(conf, &sc->http)) != PA_OK)
 		return r;

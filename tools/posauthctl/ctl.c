@@ -200,6 +200,11 @@ ctl_print_help(const struct ctl *ctl, const struct ctl_command *cmd)
 		    "stdout\n");
 	if (cmd->opts & CTL_OPT_ALL)
 		fprintf(f, "  -a, --all          every cached user\n");
+	if (cmd->opts & CTL_OPT_REQUEST)
+		fprintf(f, "      --method M     the request's HTTP method\n"
+		    "      --url URL      the request's URL\n"
+		    "      --nonce N      the server's DPoP-Nonce, when it "
+		    "asks for one\n");
 	fprintf(f, "  -h, --help         this text\n\n" CTL_EXIT_HELP);
 }
 
@@ -213,6 +218,9 @@ ctl_parse_opts(struct ctl *ctl, const struct ctl_command *cmd, int argc,
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "method", required_argument, NULL, 'm' },
+		{ "url", required_argument, NULL, 'u' },
+		{ "nonce", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -244,6 +252,19 @@ ctl_parse_opts(struct ctl *ctl, const struct ctl_command *cmd, int argc,
 				return ctl_usage_error(ctl, "--all is not "
 				    "supported here");
 			ctl->all = 1;
+			break;
+		case 'm':
+		case 'u':
+		case 'n':
+			if ((cmd->opts & CTL_OPT_REQUEST) == 0)
+				return ctl_usage_error(ctl, "%s is not "
+				    "supported here", argv[optind - 1]);
+			if (ch == 'm')
+				ctl->http_method = optarg;
+			else if (ch == 'u')
+				ctl->http_url = optarg;
+			else
+				ctl->http_nonce = optarg;
 			break;
 		case ':':
 			return ctl_usage_error(ctl, "option '%s' needs an "

@@ -96,11 +96,15 @@ struct ctl {
 	const struct pa_log *audit;	/* posauthd's log; NULL: syslog(3) */
 	const char *socket_path;	/* posauthd's (-S) */
 	struct ctl_reach reach;
+	const char *http_method;	/* --method (dpop-proof) */
+	const char *http_url;		/* --url (dpop-proof) */
+	const char *http_nonce;		/* --nonce (dpop-proof) */
 };
 
 /* Options a subcommand accepts on top of --help and -c/--config. */
 #define CTL_OPT_JSON	0x1u
 #define CTL_OPT_ALL	0x2u	/* --all stands for the operands */
+#define CTL_OPT_REQUEST	0x4u	/* --method M --url U: an HTTP request */
 
 /* What the dispatcher does before a subcommand runs. */
 #define CTL_NEED_CONFIG	0x1u	/* load the configuration */
@@ -128,7 +132,8 @@ struct ctl_command {
 /* The subcommands, one file each (cmd_*.c). */
 extern const struct ctl_command ctl_cmd_status, ctl_cmd_users,
     ctl_cmd_show, ctl_cmd_purge, ctl_cmd_unlock, ctl_cmd_check_config,
-    ctl_cmd_token, ctl_cmd_test_login;
+    ctl_cmd_token, ctl_cmd_test_login, ctl_cmd_device_key,
+    ctl_cmd_dpop_proof;
 
 /* Output on stdout and stderr, the caller's uid, $SUDO_USER as the hint. */
 void ctl_init(struct ctl *ctl);

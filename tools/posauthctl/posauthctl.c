@@ -21,7 +21,7 @@
 static const struct ctl_command *const commands[] = {
 	&ctl_cmd_status, &ctl_cmd_users, &ctl_cmd_show, &ctl_cmd_purge,
 	&ctl_cmd_unlock, &ctl_cmd_check_config, &ctl_cmd_token,
-	&ctl_cmd_test_login,
+	&ctl_cmd_test_login, &ctl_cmd_device_key, &ctl_cmd_dpop_proof,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
