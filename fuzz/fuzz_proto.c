@@ -41,14 +41,6 @@ be32(const uint8_t *p)
 	    (uint32_t)p[2] << 8 | p[3];
 }
 
-static int
-is_number(uint16_t tag)
-{
-	return tag == PA_F_STATUS || tag == PA_F_VERSION ||
-	    tag == PA_F_TIMEOUT_MS || tag == PA_F_OFFLINE ||
-	    tag == PA_F_FLAGS || tag == PA_F_EXIT;
-}
-
 /* Every repeat of tag, in order, as pa_msg_next() gives them. */
 static void
 walk_tag(const struct pa_msg *m, const uint8_t *p, size_t len, uint16_t tag)
@@ -66,7 +58,7 @@ walk_tag(const struct pa_msg *m, const uint8_t *p, size_t len, uint16_t tag)
 			continue;
 		if (first == SIZE_MAX)
 			first = off;
-		if (is_number(tag))
+		if (pa_msg_tag_is_number(tag))
 			continue;
 		FUZZ_CHECK(pa_msg_next(m, tag, &pos, &s) == PA_OK);
 		FUZZ_CHECK(strlen(s) == flen &&
@@ -84,7 +76,7 @@ walk_tag(const struct pa_msg *m, const uint8_t *p, size_t len, uint16_t tag)
 	FUZZ_CHECK(pa_msg_get_raw(m, tag, &raw, &rawlen) == PA_OK);
 	FUZZ_CHECK(raw == m->payload.d + first + 4 &&
 	    rawlen == be16(p + first + 2));
-	if (is_number(tag)) {
+	if (pa_msg_tag_is_number(tag)) {
 		FUZZ_CHECK(pa_msg_get_u32(m, tag, &u) == PA_OK &&
 		    u == be32(p + first + 4));
 		FUZZ_CHECK(pa_msg_get_i32(m, tag, &i) == PA_OK &&
@@ -108,7 +100,7 @@ rebuild(const struct pa_msg *m, const uint8_t *p, size_t len)
 	for (off = 0; off < len; off += 4 + flen) {
 		tag = be16(p + off);
 		flen = be16(p + off + 2);
-		if (is_number(tag))
+		if (pa_msg_tag_is_number(tag))
 			FUZZ_CHECK(pa_msg_put_u32(&again, tag,
 			    be32(p + off + 4)) == PA_OK);
 		else

@@ -56,7 +56,6 @@ pa_msg_clear(struct pa_msg *m)
 	pa_buf_clear(&m->payload);
 }
 
-static int tag_is_number(uint16_t);
 
 /* A field this side may write: what pa_msg_check() takes from the peer. */
 static int
@@ -64,7 +63,7 @@ field_ok(uint16_t tag, const void *v, size_t len)
 {
 	if (tag == 0 || tag > PA_F_LAST)
 		return 0;
-	if (tag_is_number(tag))
+	if (pa_msg_tag_is_number(tag))
 		return len == 4;
 	return len == 0 || memchr(v, '\0', len) == NULL;
 }
@@ -215,8 +214,8 @@ type_known(uint8_t type)
 	    type == PA_MSG_RESULT;
 }
 
-static int
-tag_is_number(uint16_t tag)
+int
+pa_msg_tag_is_number(uint16_t tag)
 {
 	return tag == PA_F_STATUS || tag == PA_F_VERSION ||
 	    tag == PA_F_TIMEOUT_MS || tag == PA_F_OFFLINE ||
@@ -252,7 +251,7 @@ pa_msg_check(uint8_t type, const unsigned char *p, size_t len, char *why,
 		if (flen > len - off - 4)
 			return check_fail(why, whylen,
 			    "field runs past the frame, tag", tag);
-		if (tag_is_number(tag) ? flen != 4 :
+		if (pa_msg_tag_is_number(tag) ? flen != 4 :
 		    memchr(p + off + 4, '\0', flen) != NULL)
 			return check_fail(why, whylen, "malformed value, tag",
 			    tag);

@@ -94,6 +94,9 @@ enum pa_field {
 	PA_F_LAST = PA_F_MFA_WAIT_MS
 };
 
+/* 1 for the fields that carry a 4-byte number, 0 for text ones. */
+int pa_msg_tag_is_number(uint16_t tag);
+
 #define PA_ADMIN_JSON		0x1u
 #define PA_ADMIN_ALL		0x2u
 #define PA_ADMIN_VERBOSE	0x4u

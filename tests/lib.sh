@@ -268,22 +268,31 @@ pa_start_posauthd() {
 	export POSAUTHD_CONFIG=$conf POSAUTHD_SOCKET=$sock
 	export POSAUTHD_LOG=${POSAUTHD_LOG:-$(dirname "$sock")/posauthd.log}
 	rm -f "$sock"
+	local up0
+	up0=$(grep -c 'listening (config' "$POSAUTHD_LOG" 2>/dev/null)
+	up0=${up0:-0}
 	# shellcheck disable=SC2086 # PA_POSAUTHD_WRAP is a list of words
 	${PA_POSAUTHD_WRAP:-} env ${pre:+LD_PRELOAD=${pre%:}} ${PA_POSAUTHD_ENV:-} \
 		"$PA_POSAUTHD" --foreground --log-stderr --debug --config "$conf" \
 		--socket "$sock" >>"$POSAUTHD_LOG" 2>&1 &
 	export POSAUTHD_PID=$!
-	for _ in $(seq 100); do
+	# Up once it says so: the socket comes first, the configuration and
+	# the device key (slow in a TPM, slower under ASan) before the line.
+	# A wrapped one (a file size limit of 0) may not be able to say it.
+	[ -z "${PA_POSAUTHD_WRAP:-}" ] || up0=-1
+	for _ in $(seq 600); do
 		if ! kill -0 "$POSAUTHD_PID" 2>/dev/null; then
 			echo "pa_start_posauthd: posauthd exited early:" >&2
 			cat "$POSAUTHD_LOG" >&2
 			unset POSAUTHD_PID
 			return 1
 		fi
-		[ -S "$sock" ] && return 0
+		[ -S "$sock" ] && { [ "$up0" -lt 0 ] ||
+			[ "$(grep -c 'listening (config' "$POSAUTHD_LOG")" -gt "${up0:-0}" ]; } &&
+			return 0
 		sleep 0.05
 	done
-	echo "pa_start_posauthd: no socket within 5 s" >&2
+	echo "pa_start_posauthd: not listening within 30 s" >&2
 	pa_stop_posauthd
 	return 1
 }
