@@ -122,9 +122,10 @@ device
 PREV=$(newest | pa_json_get user_code)
 ( pa_pam carol 3456 authenticate; echo "$PAM_RC" >"$W/bg.rc"; printf '%s' "$PAM_OUT" >"$W/bg.out" ) &
 BG=$!
-# Up to a minute: pamtester may wait for the suite's pam_wrapper lock.
+# Up to three minutes: pamtester may wait for the suite's pam_wrapper
+# lock, which a test running beside this one can hold for a minute.
 CODE=$PREV
-for _ in $(seq 300); do
+for _ in $(seq 900); do
 	CODE=$(newest | pa_json_get user_code)
 	[ "$CODE" != "$PREV" ] && break
 	sleep 0.2

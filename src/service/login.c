@@ -145,139 +145,13 @@ login_log(const struct pa_log *lg, const char *what, const char *user, int r,
 	    res->detail[0] ? ": " : "", res->detail);
 }
 
-int
-pa_login_online(const struct pa_conf *conf, const struct pa_log *lg,
-    const char *user, const char *pin, long long now,
-    struct pa_login_result *res)
-{
-	return pa_login_online_cached(conf, lg, NULL, user, pin, now, res);
-}
-
-int
-pa_login_online_cached(const struct pa_conf *conf, const struct pa_log *lg,
-    struct pa_cache *store, const char *user, const char *pin,
-    long long now, struct pa_login_result *res)
-{
-	struct pa_http *http = NULL;
-	struct pa_provider prov;
-	struct pa_tokens *tokens = NULL;
-	char *secret = NULL;
-	int r;
-
-	memset(res, 0, sizeof(*res));
-	pa_provider_init(&prov, NULL, conf->issuer);
-	prov.store = store;
-
-	/* Nothing leaves the machine for a name or PIN we would refuse. */
-	res->stage = "user name";
-	if ((r = pa_user_valid(user, conf->username_pattern)) != PA_OK)
-		goto out;
-	res->stage = "PIN";
-	if ((r = pa_pin_acceptable(pin)) != PA_OK)
-		goto out;
-	res->stage = "client secret";
-	if ((r = pa_client_secret(conf, &secret)) != PA_OK)
-		goto out;
-
-	if ((r = pa_http_new_for(conf, &http)) != PA_OK)
-		goto out;
-	prov.http = http;
-
-	res->stage = "discovery";
-	if ((r = pa_provider_load_meta(&prov, now)) != PA_OK)
-		goto out_http;
-	res->stage = "token request";
-	r = pa_oidc_password_grant(http, prov.meta, conf->client_id, secret,
-	    user, pin, conf->scope, &tokens);
-	if (r == PA_ERR_REJECTED && tokens != NULL)
-		snprintf(res->detail, sizeof(res->detail), "%s", tokens->error);
-	if (r != PA_OK)
-		goto out_http;
-
-	if ((r = login_accept(conf, &prov, user, NULL, now, &tokens, res)) !=
-	    PA_OK && r != PA_ERR_BAD_RESPONSE)
-		goto out_http;
-	goto out;
- out_http:
-	if (res->detail[0] == '\0' && pa_http_error(http)[0] != '\0')
-		snprintf(res->detail, sizeof(res->detail), "%s",
-		    pa_http_error(http));
- out:
-	res->document_fetches = prov.fetches;
-	if (r != PA_OK) {
-		pa_claims_free(res->claims);
-		res->claims = NULL;
-	}
-	login_log(lg, "online login", user, r, res);
-	pa_provider_clear(&prov);
-	pa_http_free(http);
-	pa_tokens_free(tokens);
-	pa_strfreezero(secret);
-	return r;
-}
-
-int
-pa_login_refresh(const struct pa_conf *conf, const struct pa_log *lg,
-    struct pa_cache *store, const char *user, const char *refresh_token,
-    long long now, struct pa_login_result *res)
-{
-	struct pa_http *http = NULL;
-	struct pa_provider prov;
-	struct pa_tokens *tokens = NULL;
-	char *secret = NULL;
-	int r;
-
-	memset(res, 0, sizeof(*res));
-	pa_provider_init(&prov, NULL, conf->issuer);
-	prov.store = store;
-	res->stage = "client secret";
-	if ((r = pa_client_secret(conf, &secret)) != PA_OK)
-		goto out;
-	if ((r = pa_http_new_for(conf, &http)) != PA_OK)
-		goto out;
-	prov.http = http;
-	res->stage = "discovery";
-	if ((r = pa_provider_load_meta(&prov, now)) != PA_OK)
-		goto out_http;
-	res->stage = "refresh request";
-	r = pa_oidc_refresh_grant(http, prov.meta, conf->client_id, secret,
-	    refresh_token, &tokens);
-	res->answered = r == PA_OK || r == PA_ERR_REJECTED;
-	if (r == PA_ERR_REJECTED && tokens != NULL)
-		snprintf(res->detail, sizeof(res->detail), "%s", tokens->error);
-	if (r != PA_OK)
-		goto out_http;
-	/* The same user, verified like a login: roles come only from here. */
-	r = login_accept(conf, &prov, user, NULL, now, &tokens, res);
-	if (r != PA_OK && (pa_failure_class(r) == PA_CLASS_UNREACHABLE ||
-	    pa_failure_class(r) == PA_CLASS_LOCAL)) {
-		res->tokens = tokens;
-		tokens = NULL;
-	}
-	if (r != PA_OK && r != PA_ERR_BAD_RESPONSE)
-		goto out_http;
-	goto out;
- out_http:
-	if (res->detail[0] == '\0' && pa_http_error(http)[0] != '\0')
-		snprintf(res->detail, sizeof(res->detail), "%s",
-		    pa_http_error(http));
- out:
-	res->document_fetches = prov.fetches;
-	if (r != PA_OK) {
-		pa_claims_free(res->claims);
-		res->claims = NULL;
-	}
-	login_log(lg, "token refresh", user, r, res);
-	pa_provider_clear(&prov);
-	pa_http_free(http);
-	pa_tokens_free(tokens);
-	pa_strfreezero(secret);
-	return r;
-}
-
-/* What the device grant's two steps share: the secret, a client, discovery. */
+/*
+ * What every request of a login shares: the client's credential, an
+ * HTTPS client with the login's budget, and discovery; then the log line
+ * and the wiping.
+ */
 static int
-device_begin(const struct pa_conf *conf, struct pa_cache *store,
+call_begin(const struct pa_conf *conf, struct pa_cache *store,
     long long now, struct pa_provider *prov, struct pa_http **http,
     char **secret, struct pa_login_result *res)
 {
@@ -296,7 +170,7 @@ device_begin(const struct pa_conf *conf, struct pa_cache *store,
 }
 
 static void
-device_end(const struct pa_log *lg, const char *what, const char *user,
+call_end(const struct pa_log *lg, const char *what, const char *user,
     int r, struct pa_provider *prov, struct pa_http *http, char *secret,
     struct pa_login_result *res)
 {
@@ -318,6 +192,87 @@ device_end(const struct pa_log *lg, const char *what, const char *user,
 }
 
 int
+pa_login_online(const struct pa_conf *conf, const struct pa_log *lg,
+    const char *user, const char *pin, long long now,
+    struct pa_login_result *res)
+{
+	return pa_login_online_cached(conf, lg, NULL, user, pin, now, res);
+}
+
+int
+pa_login_online_cached(const struct pa_conf *conf, const struct pa_log *lg,
+    struct pa_cache *store, const char *user, const char *pin,
+    long long now, struct pa_login_result *res)
+{
+	struct pa_http *http = NULL;
+	struct pa_provider prov;
+	struct pa_tokens *tokens = NULL;
+	char *secret = NULL;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	pa_provider_init(&prov, NULL, conf->issuer);
+	/* Nothing leaves the machine for a name or PIN we would refuse. */
+	res->stage = "user name";
+	if ((r = pa_user_valid(user, conf->username_pattern)) != PA_OK)
+		goto out;
+	res->stage = "PIN";
+	if ((r = pa_pin_acceptable(pin)) != PA_OK)
+		goto out;
+	if ((r = call_begin(conf, store, now, &prov, &http, &secret,
+	    res)) != PA_OK)
+		goto out;
+	res->stage = "token request";
+	r = pa_oidc_password_grant(http, prov.meta, conf->client_id, secret,
+	    user, pin, conf->scope, &tokens);
+	if (r == PA_ERR_REJECTED && tokens != NULL)
+		snprintf(res->detail, sizeof(res->detail), "%s", tokens->error);
+	if (r == PA_OK)
+		r = login_accept(conf, &prov, user, NULL, now, &tokens, res);
+ out:
+	pa_tokens_free(tokens);
+	call_end(lg, "online login", user, r, &prov, http, secret, res);
+	return r;
+}
+
+int
+pa_login_refresh(const struct pa_conf *conf, const struct pa_log *lg,
+    struct pa_cache *store, const char *user, const char *refresh_token,
+    long long now, struct pa_login_result *res)
+{
+	struct pa_http *http = NULL;
+	struct pa_provider prov;
+	struct pa_tokens *tokens = NULL;
+	char *secret = NULL;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	if ((r = call_begin(conf, store, now, &prov, &http, &secret,
+	    res)) != PA_OK)
+		goto out;
+	res->stage = "refresh request";
+	r = pa_oidc_refresh_grant(http, prov.meta, conf->client_id, secret,
+	    refresh_token, &tokens);
+	res->answered = r == PA_OK || r == PA_ERR_REJECTED;
+	if (r == PA_ERR_REJECTED && tokens != NULL)
+		snprintf(res->detail, sizeof(res->detail), "%s", tokens->error);
+	if (r != PA_OK)
+		goto out;
+	/* The same user, verified like a login: roles come only from here. */
+	r = login_accept(conf, &prov, user, NULL, now, &tokens, res);
+	if (r != PA_OK && (pa_failure_class(r) == PA_CLASS_UNREACHABLE ||
+	    pa_failure_class(r) == PA_CLASS_LOCAL)) {
+		/* The grant is spent: keep its rotated token for the retry. */
+		res->tokens = tokens;
+		tokens = NULL;
+	}
+ out:
+	pa_tokens_free(tokens);
+	call_end(lg, "token refresh", user, r, &prov, http, secret, res);
+	return r;
+}
+
+int
 pa_login_device_authorize(const struct pa_conf *conf, const struct pa_log *lg,
     struct pa_cache *store, const char *user, long long now,
     struct pa_device_auth **out, struct pa_login_result *res)
@@ -329,7 +284,7 @@ pa_login_device_authorize(const struct pa_conf *conf, const struct pa_log *lg,
 
 	*out = NULL;
 	memset(res, 0, sizeof(*res));
-	if ((r = device_begin(conf, store, now, &prov, &http, &secret,
+	if ((r = call_begin(conf, store, now, &prov, &http, &secret,
 	    res)) != PA_OK)
 		goto out;
 	res->stage = "device authorization";
@@ -344,10 +299,10 @@ pa_login_device_authorize(const struct pa_conf *conf, const struct pa_log *lg,
 	}
  out:
 	if (r != PA_OK)
-		device_end(lg, "second factor start", user, r, &prov, http,
+		call_end(lg, "second factor start", user, r, &prov, http,
 		    secret, res);
 	else
-		device_end(NULL, NULL, user, r, &prov, http, secret, res);
+		call_end(NULL, NULL, user, r, &prov, http, secret, res);
 	return r;
 }
 
@@ -363,7 +318,7 @@ pa_login_device_redeem(const struct pa_conf *conf, const struct pa_log *lg,
 	int r;
 
 	memset(res, 0, sizeof(*res));
-	if ((r = device_begin(conf, store, now, &prov, &http, &secret,
+	if ((r = call_begin(conf, store, now, &prov, &http, &secret,
 	    res)) != PA_OK)
 		goto out;
 	res->stage = "device code request";
@@ -380,7 +335,7 @@ pa_login_device_redeem(const struct pa_conf *conf, const struct pa_log *lg,
 	r = login_accept(conf, &prov, user, conf->mfa_acr, now, &tokens, res);
  out:
 	/* Still waiting for the person is no event worth a log line. */
-	device_end(r == PA_ERR_REJECTED && (strcmp(res->detail,
+	call_end(r == PA_ERR_REJECTED && (strcmp(res->detail,
 	    "authorization_pending") == 0 || strcmp(res->detail,
 	    "slow_down") == 0) ? NULL : lg, "second factor", user, r, &prov,
 	    http, secret, res);
